@@ -1,0 +1,39 @@
+/**
+ * Derived identifiers. Both are stable: the same input always gives the same id, so a replayed
+ * batch or a shipper's resent chunk produces the same event ids and dedup removes the copies.
+ */
+import { createHash } from 'node:crypto';
+
+/** JSON batch without `eventId`: derived from tenant, device, batch id and position. */
+export function positionalEventId(tenantId: string, deviceId: string, batchId: string, index: number): string {
+  return `p-${digest([tenantId, deviceId, batchId, String(index)])}`;
+}
+
+/** NDJSON event without `eventId`: derived from tenant, device and the event's canonical JSON. */
+export function contentEventId(tenantId: string, deviceId: string, event: unknown): string {
+  return `c-${digest([tenantId, deviceId, canonicalJson(event)])}`;
+}
+
+/** JSON with object keys sorted at every depth; arrays keep their order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}
+
+/** 32 characters of base64url SHA-256 over NUL-separated parts (fits the 128-character id rule). */
+function digest(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+/** SHA-256 hex of a payload: the idempotency payload fingerprint. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
