@@ -29,7 +29,10 @@ export abstract class ApiError extends Error {
   /** Seconds, for 429 and 503 answers. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(message: string, options: { cause?: unknown; details?: ErrorDetail[]; retryAfterSeconds?: number } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; details?: ErrorDetail[]; retryAfterSeconds?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.details = options.details;

@@ -62,6 +62,7 @@ export function parseKeySet(text: string, origin: string): KeySet {
   if (typeof value.activeKid !== 'string' || typeof value.keys !== 'object' || value.keys === null) {
     throw new Error(`${origin} is not a key set ({"activeKid", "keys"})`);
   }
-  if (typeof value.keys[value.activeKid] !== 'string') throw new Error(`${origin}: active key ${value.activeKid} is missing`);
+  if (typeof value.keys[value.activeKid] !== 'string')
+    throw new Error(`${origin}: active key ${value.activeKid} is missing`);
   return { activeKid: value.activeKid, keys: value.keys };
 }

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { ID_PATTERN, TENANT_PATTERN } from '../domain/limits.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
 export const SCOPES = ['ingest', 'search', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -56,18 +56,27 @@ function newKid(): string {
   return `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function signToken(keySet: KeySet, request: TokenRequest, now: Date = new Date()): Promise<string> {
+export async function signToken(
+  keySet: KeySet,
+  request: TokenRequest,
+  now: Date = new Date(),
+): Promise<string> {
   if (request.scope === 'admin') {
     if (request.tenantId !== null) throw new RangeError('an admin token takes no tenant');
   } else if (request.tenantId === null || !TENANT_PATTERN.test(request.tenantId)) {
     throw new RangeError(`a ${request.scope} token needs a tenant id matching ${TENANT_PATTERN}`);
   }
-  if (request.sub !== undefined && !ID_PATTERN.test(request.sub)) throw new RangeError('device id is not valid');
-  if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds <= 0) throw new RangeError('ttl must be positive');
+  if (request.sub !== undefined && !ID_PATTERN.test(request.sub))
+    throw new RangeError('device id is not valid');
+  if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds <= 0)
+    throw new RangeError('ttl must be positive');
   const secret = keySet.keys[keySet.activeKid];
   if (secret === undefined) throw new RangeError(`active key ${keySet.activeKid} is not in the key set`);
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const jwt = new SignJWT({ scope: request.scope, ...(request.tenantId === null ? {} : { tid: request.tenantId }) })
+  const jwt = new SignJWT({
+    scope: request.scope,
+    ...(request.tenantId === null ? {} : { tid: request.tenantId }),
+  })
     .setProtectedHeader({ alg: ALG, kid: keySet.activeKid, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setIssuedAt(issuedAt)
@@ -77,7 +86,11 @@ export async function signToken(keySet: KeySet, request: TokenRequest, now: Date
 }
 
 /** Verifies signature, `kid`, issuer, expiry and claim shapes; any failure is 401. */
-export async function verifyToken(keySet: KeySet, token: string, now: Date = new Date()): Promise<TokenClaims> {
+export async function verifyToken(
+  keySet: KeySet,
+  token: string,
+  now: Date = new Date(),
+): Promise<TokenClaims> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -98,7 +111,8 @@ export async function verifyToken(keySet: KeySet, token: string, now: Date = new
     } else if (typeof tid !== 'string' || !TENANT_PATTERN.test(tid)) {
       throw new UnauthorizedError('token has no valid tenant');
     }
-    if (payload.sub !== undefined && !ID_PATTERN.test(payload.sub)) throw new UnauthorizedError('token sub is not valid');
+    if (payload.sub !== undefined && !ID_PATTERN.test(payload.sub))
+      throw new UnauthorizedError('token sub is not valid');
     return {
       tenantId: typeof tid === 'string' ? tid : null,
       scope: scope as Scope,
@@ -107,8 +121,10 @@ export async function verifyToken(keySet: KeySet, token: string, now: Date = new
     };
   } catch (error) {
     if (error instanceof UnauthorizedError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('token has expired', { cause: error });
-    if (error instanceof joseErrors.JOSEError) throw new UnauthorizedError('token is not valid', { cause: error });
+    if (error instanceof joseErrors.JWTExpired)
+      throw new UnauthorizedError('token has expired', { cause: error });
+    if (error instanceof joseErrors.JOSEError)
+      throw new UnauthorizedError('token is not valid', { cause: error });
     throw error;
   }
 }

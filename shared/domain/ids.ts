@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 
 /** JSON batch without `eventId`: derived from tenant, device, batch id and position. */
-export function positionalEventId(tenantId: string, deviceId: string, batchId: string, index: number): string {
+export function positionalEventId(
+  tenantId: string,
+  deviceId: string,
+  batchId: string,
+  index: number,
+): string {
   return `p-${digest([tenantId, deviceId, batchId, String(index)])}`;
 }
 
@@ -22,7 +27,9 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
   }
   return value;

@@ -67,7 +67,8 @@ export function assertDate(dt: string): void {
 
 /** Which of N shards (Firehose streams, Athena workgroups) a tenant maps to: FNV-1a, stable. */
 export function shardOf(tenantId: string, shards: number): number {
-  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer: ${shards}`);
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new RangeError(`shards must be a positive integer: ${shards}`);
   let hash = 0x811c9dc5;
   for (let i = 0; i < tenantId.length; i++) {
     hash ^= tenantId.charCodeAt(i);

@@ -6,14 +6,22 @@ import { z } from 'zod';
 import { EVENT_TYPES, FILE_OPS, type IncomingEvent, KNOWN_FIELDS, LOGON_OPS } from './event.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
 
-const RFC3339_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339_WITH_OFFSET =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const id = z.string().regex(ID_PATTERN, 'must be 1-128 characters of [A-Za-z0-9._:@-]');
-const shortText = z.string().max(LIMITS.maxShortFieldChars, `must be at most ${LIMITS.maxShortFieldChars} characters`);
+const shortText = z
+  .string()
+  .max(LIMITS.maxShortFieldChars, `must be at most ${LIMITS.maxShortFieldChars} characters`);
 
-const timestamp = z.string().refine((value) => parseTimestamp(value) !== null, {
-  message: 'must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:15:02.123+09:00',
-});
+const required = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : message;
+
+const timestamp = z
+  .string({ error: required('must be a string') })
+  .refine((value) => parseTimestamp(value) !== null, {
+    message: 'must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:15:02.123+09:00',
+  });
 
 const httpUrl = z
   .string()
@@ -23,16 +31,28 @@ const httpUrl = z
 const baseEvent = z.object({
   eventId: id.optional(),
   deviceId: id.optional(),
-  type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
+  type: z.enum(EVENT_TYPES, { error: required(`must be one of ${EVENT_TYPES.join(', ')}`) }),
   ts: timestamp,
   user: shortText.optional(),
   host: shortText.optional(),
   app: shortText.optional(),
-  title: z.string().max(LIMITS.maxTitleChars, `must be at most ${LIMITS.maxTitleChars} characters`).optional(),
+  title: z
+    .string()
+    .max(LIMITS.maxTitleChars, `must be at most ${LIMITS.maxTitleChars} characters`)
+    .optional(),
   url: httpUrl.optional(),
-  path: z.string().min(1).max(LIMITS.maxPathChars, `must be at most ${LIMITS.maxPathChars} characters`).optional(),
+  path: z
+    .string()
+    .min(1)
+    .max(LIMITS.maxPathChars, `must be at most ${LIMITS.maxPathChars} characters`)
+    .optional(),
   op: z.string().optional(),
-  durationMs: z.number().int('must be an integer').min(0, 'must be >= 0').max(Number.MAX_SAFE_INTEGER).optional(),
+  durationMs: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional(),
 });
 
 const eventSchema = baseEvent.superRefine((event, ctx) => {
@@ -90,7 +110,10 @@ export function validateEvent(value: unknown): EventVerdict {
   if (Object.keys(extra).length > 0) {
     const attrsBytes = Buffer.byteLength(JSON.stringify(extra), 'utf8');
     if (attrsBytes > LIMITS.maxAttrsBytes) {
-      return { ok: false, reason: `attrs: extra fields take ${attrsBytes} bytes, at most ${LIMITS.maxAttrsBytes}` };
+      return {
+        ok: false,
+        reason: `attrs: extra fields take ${attrsBytes} bytes, at most ${LIMITS.maxAttrsBytes}`,
+      };
     }
     event.attrs = extra;
   }
@@ -102,7 +125,6 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .slice(0, 5)
     .map((issue) => {
       const path = issue.path.join('.');
-      if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: is required`;
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
@@ -116,7 +138,15 @@ function stripUndefined<T extends object>(value: T): T {
 export function parseTimestamp(value: string): number | null {
   const match = RFC3339_WITH_OFFSET.exec(value);
   if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[] as [number, number, number, number, number, number, number];
+  const [, y, mo, d, h, mi, s] = match.map(Number) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
   const probe = new Date(Date.UTC(y, mo - 1, d));
   if (probe.getUTCDate() !== d) return null; // 2026-02-30 and friends

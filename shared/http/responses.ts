@@ -2,8 +2,9 @@
  * The HTTP edge of every function URL handler: JSON answers, and the one place where errors
  * become the contract's status and code (CONTRACT.md "Errors").
  */
-import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
 import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError } from '../errors.js';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
@@ -27,15 +28,24 @@ export function errorResult(error: unknown, logger: ErrorLogger): HttpResult {
     if (error.status >= 500) logger.error(error.message, { error });
     else logger.warn(error.message, { code: error.code });
     const headers: Record<string, string> = {};
-    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+    if (error.retryAfterSeconds !== undefined)
+      headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
     return json(
       error.status,
-      { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      },
       headers,
     );
   }
   logger.error('unhandled fault', { error });
-  return json(500, { error: { code: 'internal', message: 'internal error; retrying the same request is safe' } });
+  return json(500, {
+    error: { code: 'internal', message: 'internal error; retrying the same request is safe' },
+  });
 }
 
 /** Middy middleware: turns a thrown error into the contract's error answer. */
@@ -48,7 +58,9 @@ export function httpErrors(logger: ErrorLogger): MiddlewareObj<unknown, APIGatew
 }
 
 /** Lower-cased header map of a function URL event. */
-export function lowerHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+export function lowerHeaders(
+  headers: Record<string, string | undefined> | undefined,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
   return out;
