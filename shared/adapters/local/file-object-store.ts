@@ -1,0 +1,100 @@
+/**
+ * The object store of local mode: one file per key under a root directory. A put is atomic
+ * (write to a temporary file, fsync, rename), so a reader or a crash never leaves half an object.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
+
+export class FileObjectStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  /** The file behind a key (local engines such as DuckDB read these paths directly). */
+  pathOf(key: string): string {
+    if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.')) {
+      throw new RangeError(`not an object key: ${key}`);
+    }
+    return join(this.root, ...key.split('/'));
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const keys: string[] = [];
+    await this.walk(this.root, keys);
+    keys.sort();
+    for (const key of keys) {
+      if (!key.startsWith(prefix)) continue;
+      try {
+        const info = await stat(this.pathOf(key));
+        yield { key, size: info.size, lastModified: info.mtime };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // deleted meanwhile
+      }
+    }
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const dir = prefix === '' ? this.root : this.pathOf(prefix.replace(/\/$/, ''));
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      return entries
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `${prefix}${entry.name}/`)
+        .sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const target = this.pathOf(toKey);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await copyFile(this.pathOf(fromKey), tmp);
+    await rename(tmp, target);
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await rm(this.pathOf(key), { force: true });
+  }
+
+  private async walk(dir: string, out: string[]): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await this.walk(full, out);
+      else if (entry.isFile() && !entry.name.endsWith('.tmp'))
+        out.push(relative(this.root, full).split(sep).join('/'));
+    }
+  }
+}
