@@ -43,7 +43,9 @@ export class FileObjectStore implements ObjectStore {
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const keys: string[] = [];
-    await this.walk(this.root, keys);
+    // Walk only the deepest folder the prefix names, not the whole root.
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    await this.walk(folder === '' ? this.root : this.pathOf(folder.replace(/\/$/, '')), keys);
     keys.sort();
     for (const key of keys) {
       if (!key.startsWith(prefix)) continue;
