@@ -1,0 +1,54 @@
+# oplake: the two commands a fresh machine needs are `make dev` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_MODULES := node_modules/.package-lock.json
+
+export OPLAKE_PORT ?= 8787
+export OPLAKE_DATA_DIR ?= ./.oplake
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci
+	@touch $@
+
+.PHONY: deps
+deps: $(NODE_MODULES) ## Install the npm dependencies (npm ci) when missing or stale
+
+.PHONY: dev
+dev: deps ## Run the whole pipeline locally on 127.0.0.1:$OPLAKE_PORT (no AWS account)
+	npx tsx shared/local/main.ts
+
+.PHONY: test
+test: deps lint typecheck unit tf-check ## Lint, type-check, every jest suite, Terraform checks
+
+.PHONY: unit
+unit: deps ## Every jest suite (starts its own moto_server on 127.0.0.1)
+	npx jest --ci
+
+.PHONY: lint
+lint: deps ## Biome lint + format check
+	npx biome check .
+
+.PHONY: fmt
+fmt: deps ## Format TypeScript (Biome) and Terraform
+	npx biome check --write .
+	terraform fmt -recursive terraform
+
+.PHONY: typecheck
+typecheck: deps ## tsc --noEmit over the whole repository
+	npx tsc --noEmit -p .
+
+.PHONY: build
+build: deps ## Bundle every function into dist/<name>.zip
+	node build.mjs
+
+.PHONY: bench
+bench: deps ## Benchmarks: JSON results under test/bench/results, printed as a table
+	npx tsx test/bench/run.ts
+
+.PHONY: clean
+clean: ## Remove build output and the local data directory
+	rm -rf dist coverage $(OPLAKE_DATA_DIR)
