@@ -1,0 +1,61 @@
+/**
+ * docs/openapi.yaml is the contract as built: these checks keep it true to the code's own
+ * constants (error codes, limits, enums), so a change to one without the other fails here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { EVENT_TYPES } from '../../shared/domain/event.js';
+import { LIMITS } from '../../shared/domain/limits.js';
+import * as errors from '../../shared/errors.js';
+
+interface Doc {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+}
+
+const doc = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as Doc;
+const schema = (name: string) => doc.components.schemas[name] as Record<string, unknown>;
+const prop = (name: string, field: string) => (schema(name).properties as Record<string, Record<string, unknown>>)[field];
+
+describe('docs/openapi.yaml', () => {
+  it('lists exactly the error codes the code can answer', () => {
+    // Prepare
+    const fromCode = new Set<string>(['internal']);
+    for (const value of Object.values(errors)) {
+      if (typeof value === 'function' && value.prototype instanceof errors.ApiError) {
+        const Ctor = value as unknown as new (message: string) => errors.ApiError;
+        fromCode.add(new Ctor('probe').code);
+      }
+    }
+    // Act
+    const errorSchema = schema('Error').properties as Record<string, { properties: { code: { enum: string[] } } }>;
+    const documented = new Set(errorSchema.error?.properties.code.enum);
+    // Assess
+    expect([...documented].sort()).toEqual([...fromCode].sort());
+  });
+
+  it('states the ingest limits the validator enforces', () => {
+    expect(prop('Batch', 'events')?.maxItems).toBe(LIMITS.maxEventsPerBatch);
+    expect(prop('IncomingEvent', 'title')?.maxLength).toBe(LIMITS.maxTitleChars);
+    expect(prop('IncomingEvent', 'user')?.maxLength).toBe(LIMITS.maxShortFieldChars);
+    expect(prop('IncomingEvent', 'url')?.maxLength).toBe(LIMITS.maxUrlChars);
+    expect(prop('IncomingEvent', 'path')?.maxLength).toBe(LIMITS.maxPathChars);
+  });
+
+  it('names the event types the validator accepts', () => {
+    expect(schema('EventType').enum).toEqual([...EVENT_TYPES]);
+  });
+
+  it('documents an error answer for every status each route can give', () => {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const statuses = Object.keys(operation.responses);
+        expect({ route: `${method} ${path}`, hasAuthErrors: statuses.includes('401') && statuses.includes('403') }).toEqual({
+          route: `${method} ${path}`,
+          hasAuthErrors: true,
+        });
+      }
+    }
+  });
+});
