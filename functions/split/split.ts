@@ -1,0 +1,203 @@
+/**
+ * The split core: one batch message in, Firehose records and a rejects file out.
+ *
+ * Per message: load the claim check (if any) from the spool, normalise every event
+ * (normalize.ts), pack them into JSON Lines records of one tenant and one date each (at most
+ * 500 events and 1,000 KiB a record, FIREHOSE_LIMITS), put them on the tenant's stream, write the
+ * rejects to `rejects/tenant_id=T/dt=<received date>/...` (same key on a redelivery), and delete
+ * the spool object last. Any failure throws: the message stays on the queue, is retried, and
+ * after maxReceiveCount goes to the DLQ. A redelivery after a partial success puts the same
+ * events again with the same ids; every reader dedups by (tenant, device_id, event_id).
+ */
+import type { SQSRecord } from 'aws-lambda';
+import {
+  type BatchMessage,
+  BatchMessageError,
+  isClaimCheck,
+  parseBatchMessage,
+  parseQueueMessage,
+  type RejectedEvent,
+} from '../../shared/domain/batch-message.js';
+import { STORED_COLUMNS, type StoredEvent } from '../../shared/domain/event.js';
+import { normalizeEvent } from '../../shared/domain/normalize.js';
+import { writeRejects } from '../../shared/ingest/rejects.js';
+import { MetricUnit, type Observability } from '../../shared/observability/index.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import {
+  type DeliveryRecord,
+  type DeliveryStream,
+  FIREHOSE_LIMITS,
+} from '../../shared/ports/delivery-stream.js';
+import type { ObjectStore } from '../../shared/ports/object-store.js';
+
+export interface SplitDeps {
+  stream: DeliveryStream;
+  store: ObjectStore;
+  clock: Clock;
+  obs: Observability;
+}
+
+export interface PackLimits {
+  maxEventsPerRecord: number;
+  maxRecordBytes: number;
+}
+
+export interface SplitOutcome {
+  tenantId: string;
+  batchId: string | null;
+  delivered: number;
+  records: number;
+  rejected: number;
+  /** The claim check pointed at a spool object that is gone: the batch was delivered before. */
+  alreadyDelivered: boolean;
+}
+
+/** One stored event as one JSON line (columns in STORED_COLUMNS order), without the newline. */
+export function toJsonLine(event: StoredEvent): string {
+  const row: Record<string, unknown> = {};
+  for (const column of STORED_COLUMNS) row[column] = event[column];
+  return JSON.stringify(row);
+}
+
+/**
+ * Packs stored events into delivery records: one tenant and one date per record, at most
+ * `maxEventsPerRecord` events and `maxRecordBytes` bytes (newlines included) each, events in
+ * their input order within a (tenant, date). Pure: benchmarks and tests call it directly.
+ */
+export function packRecords(
+  events: readonly StoredEvent[],
+  limits: PackLimits = FIREHOSE_LIMITS,
+): DeliveryRecord[] {
+  const groups = new Map<string, { tenantId: string; dt: string; lines: Buffer[] }>();
+  for (const event of events) {
+    const key = `${event.tenant_id}\u0000${event.dt}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { tenantId: event.tenant_id, dt: event.dt, lines: [] };
+      groups.set(key, group);
+    }
+    const line = Buffer.from(`${toJsonLine(event)}\n`, 'utf8');
+    if (line.length > limits.maxRecordBytes) {
+      throw new RangeError(
+        `event ${event.event_id} takes ${line.length} bytes, more than a record's ${limits.maxRecordBytes}`,
+      );
+    }
+    group.lines.push(line);
+  }
+  const records: DeliveryRecord[] = [];
+  for (const group of groups.values()) {
+    let lines: Buffer[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (lines.length === 0) return;
+      records.push({
+        tenantId: group.tenantId,
+        dt: group.dt,
+        data: Buffer.concat(lines, bytes),
+        events: lines.length,
+      });
+      lines = [];
+      bytes = 0;
+    };
+    for (const line of group.lines) {
+      if (lines.length >= limits.maxEventsPerRecord || bytes + line.length > limits.maxRecordBytes) flush();
+      lines.push(line);
+      bytes += line.length;
+    }
+    flush();
+  }
+  return records;
+}
+
+/** Normalises a batch's events; an event that cannot be normalised joins the rejects. */
+export function normalizeBatch(batch: BatchMessage): { events: StoredEvent[]; rejects: RejectedEvent[] } {
+  const events: StoredEvent[] = [];
+  const rejects: RejectedEvent[] = [...batch.rejects];
+  for (const item of batch.events) {
+    try {
+      events.push(normalizeEvent(item, batch));
+    } catch (error) {
+      if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+      rejects.push({ index: item.index, reason: `not storable: ${error.message}`, event: item.event });
+    }
+  }
+  return { events, rejects };
+}
+
+/** Processes one queue message body end to end (see the file comment). */
+export async function processMessage(body: string, deps: SplitDeps): Promise<SplitOutcome> {
+  const message = parseQueueMessage(body);
+  let batch: BatchMessage;
+  let spoolKey: string | null = null;
+  if (isClaimCheck(message)) {
+    spoolKey = message.claimCheck;
+    const data = await deps.store.get(spoolKey);
+    if (data === null) {
+      // Deleted only after a full success: a redelivery of a message already processed.
+      deps.obs.logger.warn('claim-checked batch is gone; it was delivered before', { key: spoolKey });
+      return {
+        tenantId: message.tenantId,
+        batchId: null,
+        delivered: 0,
+        records: 0,
+        rejected: 0,
+        alreadyDelivered: true,
+      };
+    }
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(data).toString('utf8'));
+    } catch (error) {
+      throw new BatchMessageError(`spool object ${spoolKey} is not JSON`, { cause: error });
+    }
+    batch = parseBatchMessage(decoded);
+    if (batch.tenantId !== message.tenantId) {
+      throw new BatchMessageError(
+        `spool object ${spoolKey} holds tenant ${batch.tenantId}, not ${message.tenantId}`,
+      );
+    }
+  } else {
+    batch = message;
+  }
+
+  const { events, rejects } = normalizeBatch(batch);
+  const records = packRecords(events);
+  if (records.length > 0) await deps.stream.putRecords(records);
+  await writeRejects(deps.store, { ...batch, rejects });
+  if (spoolKey !== null) await deps.store.delete([spoolKey]);
+
+  const lagMs = deps.clock.now().getTime() - Date.parse(batch.receivedAt);
+  deps.obs.metrics.addMetric('acceptToDeliveryLag', MetricUnit.Milliseconds, Math.max(0, lagMs));
+  deps.obs.metrics.addMetric('deliveredEvents', MetricUnit.Count, events.length);
+  deps.obs.metrics.addMetric('deliveredRecords', MetricUnit.Count, records.length);
+  return {
+    tenantId: batch.tenantId,
+    batchId: batch.batchId,
+    delivered: events.length,
+    records: records.length,
+    rejected: rejects.length,
+    alreadyDelivered: false,
+  };
+}
+
+/** One SQS record: processed, or logged (tenant, messageId) and rethrown for a partial batch failure. */
+export async function processRecord(record: SQSRecord, deps: SplitDeps): Promise<SplitOutcome> {
+  try {
+    const outcome = await processMessage(record.body, deps);
+    deps.obs.logger.info('batch delivered', { messageId: record.messageId, ...outcome });
+    return outcome;
+  } catch (error) {
+    deps.obs.logger.error('batch message failed; it will be retried, then dead-lettered', {
+      messageId: record.messageId,
+      tenantId: tenantOf(record),
+      receiveCount: record.attributes?.ApproximateReceiveCount,
+      error,
+    });
+    throw error;
+  }
+}
+
+function tenantOf(record: SQSRecord): string | null {
+  const match = /"tenantId"\s*:\s*"([a-z0-9-]{3,63})"/.exec(record.body);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,121 @@
+/**
+ * ObjectStore over one S3 bucket. Listing pages through ListObjectsV2; delete batches at most
+ * 1,000 keys per DeleteObjects call (the S3 limit) and fails when S3 reports per-key errors;
+ * a missing key reads as null (NoSuchKey), as the port says.
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { ObjectInfo, ObjectStore, PutOptions } from '../../ports/object-store.js';
+
+export const MAX_DELETE_KEYS = 1000;
+
+export class ObjectStoreError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ObjectStoreError';
+  }
+}
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
+        ...(options.contentEncoding === undefined ? {} : { ContentEncoding: options.contentEncoding }),
+      }),
+    );
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (answer.Body === undefined) return new Uint8Array();
+      return await answer.Body.transformToByteArray();
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      );
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        yield { key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          Delimiter: '/',
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      );
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix !== undefined) prefixes.push(common.Prefix);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return prefixes.sort();
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += MAX_DELETE_KEYS) {
+      const chunk = keys.slice(start, start + MAX_DELETE_KEYS);
+      const answer = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      const errors = answer.Errors ?? [];
+      if (errors.length > 0) {
+        const first = errors[0];
+        throw new ObjectStoreError(
+          `could not delete ${errors.length} of ${chunk.length} objects (first: ${first?.Key}: ${first?.Code} ${first?.Message})`,
+        );
+      }
+    }
+  }
+}
