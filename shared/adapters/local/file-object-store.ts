@@ -62,10 +62,13 @@ export class FileObjectStore implements ObjectStore {
     const dir = prefix === '' ? this.root : this.pathOf(prefix.replace(/\/$/, ''));
     try {
       const entries = await readdir(dir, { withFileTypes: true });
-      return entries
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => `${prefix}${entry.name}/`)
-        .sort();
+      const prefixes: string[] = [];
+      for (const entry of entries) {
+        // S3 has no empty folders: a folder whose objects were all deleted is not a prefix.
+        if (entry.isDirectory() && (await this.holdsObject(join(dir, entry.name))))
+          prefixes.push(`${prefix}${entry.name}/`);
+      }
+      return prefixes.sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -82,6 +85,24 @@ export class FileObjectStore implements ObjectStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) await rm(this.pathOf(key), { force: true });
+  }
+
+  /** True when some file (not a temporary one) sits anywhere below `dir`; stops at the first. */
+  private async holdsObject(dir: string): Promise<boolean> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && !entry.name.endsWith('.tmp')) return true;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && (await this.holdsObject(join(dir, entry.name)))) return true;
+    }
+    return false;
   }
 
   private async walk(dir: string, out: string[]): Promise<void> {

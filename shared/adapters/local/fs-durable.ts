@@ -17,7 +17,11 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /** Writes `path` atomically and durably: temporary file in `tmpDir`, fsync, rename, fsync folder. */
-export async function writeFileDurable(path: string, data: Uint8Array | string, tmpDir?: string): Promise<void> {
+export async function writeFileDurable(
+  path: string,
+  data: Uint8Array | string,
+  tmpDir?: string,
+): Promise<void> {
   const folder = dirname(path);
   const tmp = join(tmpDir ?? folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(tmp, 'w');

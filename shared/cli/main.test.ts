@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FileKeySetSource } from '../auth/file-key-set.js';
+import { verifyToken } from '../auth/tokens.js';
+import { run } from './main.js';
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(['node', 'oplake', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out, err };
+}
+
+describe('oplake CLI', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'oplake-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('token prints only a token that the data directory key set verifies', async () => {
+    const result = await cli([
+      'token',
+      '--tenant',
+      'acme-corp',
+      '--scope',
+      'ingest',
+      '--device',
+      'pc-001',
+      '--ttl',
+      '1h',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.err).toEqual([]);
+    expect(result.out).toHaveLength(1);
+    const claims = await verifyToken(await new FileKeySetSource(dataDir).load(), result.out[0] ?? '');
+    expect(claims).toMatchObject({ tenantId: 'acme-corp', scope: 'ingest', sub: 'pc-001' });
+  });
+
+  it('an admin token takes no tenant; tenant scopes need one', async () => {
+    const admin = await cli(['token', '--scope', 'admin', '--data-dir', dataDir]);
+    expect(admin.code).toBe(0);
+    const withTenant = await cli([
+      'token',
+      '--scope',
+      'admin',
+      '--tenant',
+      'acme-corp',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(withTenant.code).toBe(1);
+    expect(withTenant.out).toEqual([]);
+    expect(withTenant.err.join('\n')).toMatch(/takes no --tenant/);
+    expect((await cli(['token', '--scope', 'search', '--data-dir', dataDir])).code).toBe(1);
+  });
+
+  it('refuses a bad tenant, ttl or scope with exit code 1 and nothing on stdout', async () => {
+    for (const args of [
+      ['token', '--tenant', 'Bad Tenant', '--scope', 'ingest'],
+      ['token', '--tenant', 'acme-corp', '--scope', 'ingest', '--ttl', 'forever'],
+      ['token', '--tenant', 'acme-corp', '--scope', 'root'],
+    ]) {
+      const result = await cli([...args, '--data-dir', dataDir]);
+      expect(result.code).toBe(1);
+      expect(result.out).toEqual([]);
+    }
+  });
+
+  it('answers --help on every command with exit code 0', async () => {
+    for (const args of [['--help'], ['token', '--help'], ['flush', '--help'], ['serve', '--help']]) {
+      const result = await cli(args);
+      expect(result.code).toBe(0);
+      expect(result.out.join('\n')).toMatch(/Usage: oplake/);
+    }
+  });
+
+  it('flush runs in process when no server answers', async () => {
+    const port = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const result = await cli(['flush', '--url', `http://127.0.0.1:${port}`, '--data-dir', dataDir]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out[0] ?? '')).toEqual({ batches: 0, events: 0, objects: 0 });
+    expect(result.err.join('\n')).toMatch(/running in process/);
+  });
+});

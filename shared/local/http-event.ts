@@ -1,0 +1,80 @@
+/**
+ * The function URL's side of local mode: an HTTP request becomes the APIGatewayProxyEventV2 a
+ * Lambda function URL would deliver (payload version 2.0), and a handler's structured answer
+ * becomes the HTTP response, verbatim.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** Content types a function URL passes as text; everything else (and any encoded body) is base64. */
+const TEXT_TYPE = /^(text\/|application\/(json|x-ndjson|ndjson|xml|x-www-form-urlencoded|[\w.+-]+\+json))/i;
+
+export interface RequestFacts {
+  sourceIp?: string;
+  now?: Date;
+}
+
+export async function toFunctionUrlEvent(
+  request: Request,
+  facts: RequestFacts = {},
+): Promise<APIGatewayProxyEventV2> {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    if (name !== 'cookie') headers[name.toLowerCase()] = value;
+  });
+  const cookies = request.headers.get('cookie')?.split(/;\s*/).filter(Boolean);
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const bytes = request.body ? Buffer.from(await request.arrayBuffer()) : Buffer.alloc(0);
+  const isText = !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '');
+  const now = facts.now ?? new Date();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: url.hostname.split('.')[0] ?? url.hostname,
+      http: {
+        method: request.method.toUpperCase(),
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: facts.sourceIp ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+  if (cookies?.length) event.cookies = cookies;
+  if (Object.keys(query).length) event.queryStringParameters = query;
+  if (bytes.byteLength > 0) {
+    event.body = isText ? bytes.toString('utf8') : bytes.toString('base64');
+    event.isBase64Encoded = !isText;
+  }
+  return event;
+}
+
+export function toResponse(result: APIGatewayProxyStructuredResultV2): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, String(value));
+  for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
+  const status = result.statusCode ?? 200;
+  const noBody = status === 204 || status === 304 || result.body === undefined;
+  const body = noBody
+    ? null
+    : result.isBase64Encoded
+      ? Buffer.from(result.body ?? '', 'base64')
+      : (result.body ?? '');
+  return new Response(body, { status, headers });
+}

@@ -1,0 +1,72 @@
+/**
+ * Runs local mode until a signal: runtime + server from a LocalConfig, clean close on SIGINT /
+ * SIGTERM (stream buffers are written to the lake before exit). Used by `make dev` (main.ts)
+ * and `oplake serve`.
+ */
+import type { LocalConfig } from './config.js';
+import { applyRoutePlugins } from './route-plugins.js';
+import { createLocalRuntime } from './runtime.js';
+import { type LocalServer, type LocalServerOptions, startLocalServer } from './server.js';
+
+export interface ServeOptions {
+  /** Default: the plugins listed in route-plugins.ts. */
+  extraRoutes?: LocalServerOptions['extraRoutes'];
+  /** Called with the exit code once closed (default: process.exit). */
+  exit?: (code: number) => void;
+}
+
+export async function serveUntilSignal(
+  config: Readonly<LocalConfig>,
+  options: ServeOptions = {},
+): Promise<LocalServer> {
+  const runtime = await createLocalRuntime({
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+    streamFlushIntervalMs: config.streamFlushIntervalMs,
+    streamBufferAgeMs: config.streamBufferAgeMs,
+    streamBufferBytes: config.streamBufferBytes,
+    rateLimits: config.rateLimits,
+  });
+  let server: LocalServer;
+  try {
+    server = await startLocalServer({
+      runtime,
+      port: config.port,
+      extraRoutes: options.extraRoutes ?? applyRoutePlugins,
+    });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const log = runtime.obs.logger;
+  log.info(`oplake local mode listening on ${server.url} (data in ${config.dataDir})`);
+  log.info(
+    `routes: ${server.routes
+      .list()
+      .map((r) => `${r.method} ${r.path}`)
+      .join(', ')}`,
+  );
+  log.info(
+    `tokens: npx oplake token --tenant acme-corp --scope ingest --data-dir ${config.dataDir}` +
+      `  (admin: npx oplake token --scope admin --data-dir ${config.dataDir})`,
+  );
+  log.info(`make queued events searchable now: npx oplake flush --url ${server.url}`);
+
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: closing (writing stream buffers to the lake)`);
+    server.close().then(
+      () => exit(0),
+      (error: unknown) => {
+        log.error('close failed', { error });
+        exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return server;
+}
