@@ -4,9 +4,8 @@
  * tenant id (`logger.appendKeys({ tenantId })`). In local mode the logger prints readable lines
  * and tracing is off; on Lambda it prints JSON and traces through X-Ray.
  */
-import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -27,25 +26,60 @@ export interface ObservabilityOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
 
-/** One line a record, for people: `12:00:01.123 INFO  ingest  accepted batch  {"tenantId":"acme"}`. */
-class ReadableFormatter extends LogFormatter {
-  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
-    const time = attributes.timestamp.toISOString().slice(11, 23);
-    const extras = { ...additional };
-    const line = `${time} ${attributes.logLevel.padEnd(5)} ${attributes.serviceName}  ${String(attributes.message)}`;
-    return new LogItem({ attributes: { line, ...(Object.keys(extras).length ? { extras } : {}) } });
+/**
+ * Local mode's logger: one readable line a record on stderr,
+ * `12:00:01.123 INFO  ingest  accepted batch  tenantId=acme batchId=b-1`, instead of JSON.
+ */
+class ReadableLogger extends Logger {
+  protected override printLog(_logLevel: number, log: LogItem): void {
+    const { timestamp, level, service, message, ...rest } = log.getAttributes() as Record<string, unknown>;
+    for (const key of [
+      'sampling_rate',
+      'xray_trace_id',
+      'function_arn',
+      'function_memory_size',
+      'function_request_id',
+    ]) {
+      delete rest[key];
+    }
+    const time = typeof timestamp === 'string' ? timestamp.slice(11, 23) : '';
+    const extras = Object.entries(rest)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, errorReplacer)}`)
+      .join(' ');
+    process.stderr.write(
+      `${time} ${String(level).padEnd(5)} ${String(service)}  ${String(message)}${extras ? `  ${extras}` : ''}\n`,
+    );
+  }
+
+  protected override createLogger(options?: ConstructorParameters<typeof Logger>[0]): Logger {
+    return new ReadableLogger(options);
+  }
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
+}
+
+/** Local mode emits no EMF metrics: nobody collects them and they drown the log. */
+class LocalMetrics extends Metrics {
+  protected override isDisabled(): boolean {
+    return true;
+  }
+
+  override publishStoredMetrics(): this {
+    this.clearMetrics();
+    return this;
   }
 }
 
 export function createObservability(serviceName: string, options: ObservabilityOptions = {}): Observability {
-  const logger = new Logger({
-    serviceName,
-    logLevel: options.logLevel ?? 'INFO',
-    ...(options.local ? { logFormatter: new ReadableFormatter() } : {}),
-  });
+  const loggerOptions = { serviceName, logLevel: options.logLevel ?? 'INFO' } as const;
+  const logger = options.local ? new ReadableLogger(loggerOptions) : new Logger(loggerOptions);
   const tracer = new Tracer({ serviceName, enabled: !options.local });
-  const metrics = new Metrics({ namespace: 'oplake', serviceName });
-  if (options.local) metrics.setDefaultDimensions({ mode: 'local' });
+  const metrics = options.local
+    ? new LocalMetrics({ namespace: 'oplake', serviceName })
+    : new Metrics({ namespace: 'oplake', serviceName });
   return { logger, tracer, metrics };
 }
 
