@@ -2,7 +2,7 @@
  * Derived identifiers. Both are stable: the same input always gives the same id, so a replayed
  * batch or a shipper's resent chunk produces the same event ids and dedup removes the copies.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** JSON batch without `eventId`: derived from tenant, device, batch id and position. */
 export function positionalEventId(
@@ -37,7 +37,7 @@ function sortKeys(value: unknown): unknown {
 
 /** 32 characters of base64url SHA-256 over NUL-separated parts (fits the 128-character id rule). */
 function digest(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+  return hash('sha256', parts.join('\u0000'), 'base64url').slice(0, 32);
 }
 
 /** SHA-256 hex of a payload: the idempotency payload fingerprint. */

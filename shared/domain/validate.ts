@@ -138,8 +138,7 @@ function stripUndefined<T extends object>(value: T): T {
 export function parseTimestamp(value: string): number | null {
   const match = RFC3339_WITH_OFFSET.exec(value);
   if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[] as [
-    number,
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as [
     number,
     number,
     number,
@@ -148,16 +147,18 @@ export function parseTimestamp(value: string): number | null {
     number,
   ];
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
-  const probe = new Date(Date.UTC(y, mo - 1, d));
-  if (probe.getUTCDate() !== d) return null; // 2026-02-30 and friends
+  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null; // 2026-02-30 and friends
+  // Milliseconds from the fraction's first three digits (finer digits are dropped, not rounded).
+  const millis = match[7] === undefined ? 0 : Number(`${match[7].slice(1)}00`.slice(0, 3));
   const offset = match[8] ?? 'Z';
+  let offsetMinutes = 0;
   if (offset !== 'Z' && offset !== 'z') {
     const oh = Number(offset.slice(1, 3));
     const om = Number(offset.slice(4, 6));
     if (oh > 23 || om > 59) return null;
+    offsetMinutes = (offset.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
-  const ms = Date.parse(value.toUpperCase().replace(/\.(\d{3})\d+/, '.$1'));
-  return Number.isFinite(ms) ? ms : null;
+  return Date.UTC(y, mo - 1, d, h, mi, s, millis) - offsetMinutes * 60000;
 }
 
 function isHttpUrl(value: string): boolean {
