@@ -1,0 +1,33 @@
+/**
+ * ctas-runner's settings, read once from the environment by handler.ts:
+ *
+ * | variable                       | required | meaning                                                    |
+ * | ------------------------------ | -------- | ---------------------------------------------------------- |
+ * | OPLAKE_LAKE_BUCKET             | yes      | lake bucket (raw/, parquet/, staging/, archive/raw/)       |
+ * | OPLAKE_GLUE_DATABASE           | yes      | Glue database of the tables below                          |
+ * | OPLAKE_ATHENA_WORKGROUP        | yes      | the conversion's own workgroup (not search's)              |
+ * | OPLAKE_ATHENA_OUTPUT_LOCATION  | no       | s3:// query result location, if the workgroup sets none    |
+ * | OPLAKE_RAW_TABLE               | no       | default `raw_events`                                       |
+ * | OPLAKE_EVENTS_TABLE            | no       | default `events`                                           |
+ */
+import { type Env, frozen, optional, required } from '../../shared/config/env.js';
+
+export interface CtasRunnerEnvConfig {
+  lakeBucket: string;
+  database: string;
+  workgroup: string;
+  outputLocation: string | undefined;
+  rawTable: string;
+  eventsTable: string;
+}
+
+export function readCtasRunnerEnv(env: Env): Readonly<CtasRunnerEnvConfig> {
+  return frozen({
+    lakeBucket: required(env, 'OPLAKE_LAKE_BUCKET'),
+    database: required(env, 'OPLAKE_GLUE_DATABASE'),
+    workgroup: required(env, 'OPLAKE_ATHENA_WORKGROUP'),
+    outputLocation: optional(env, 'OPLAKE_ATHENA_OUTPUT_LOCATION'),
+    rawTable: optional(env, 'OPLAKE_RAW_TABLE', 'raw_events'),
+    eventsTable: optional(env, 'OPLAKE_EVENTS_TABLE', 'events'),
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * ctas-runner's core: one fan-out message = one tenant's pending dates and a task token. Converts
+ * each date (each conversion is idempotent), heartbeats while it works, then settles the token:
+ * SendTaskSuccess with the tenant's outcome, or SendTaskFailure (Retry/Catch in the ASL). Stops
+ * early when the Lambda is about to time out (`ConversionIncomplete`, retried by the workflow;
+ * dates already converted are then no-ops).
+ */
+import type { ConversionResult } from '../../shared/conversion/convert.js';
+import type { TenantOutcome } from '../../shared/conversion/summary.js';
+import { type TaskCallbacks, TaskTokenGoneError } from '../../shared/conversion/task-callbacks.js';
+import { assertDate, assertTenant } from '../../shared/domain/layout.js';
+
+export interface FanOutMessage {
+  taskToken: string;
+  tenantId: string;
+  dates: string[];
+  runId: string;
+}
+
+/** Error names the workflow sees (ASL Retry matches States.TaskFailed, which covers them). */
+export const TASK_ERRORS = Object.freeze({
+  conversionFailed: 'Oplake.ConversionFailed',
+  incomplete: 'Oplake.ConversionIncomplete',
+  badMessage: 'Oplake.BadMessage',
+});
+
+export class BadFanOutMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadFanOutMessageError';
+  }
+}
+
+export function parseFanOutMessage(body: string): FanOutMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new BadFanOutMessageError(`fan-out message is not JSON: ${(error as Error).message}`);
+  }
+  const v = value as Partial<Record<keyof FanOutMessage, unknown>>;
+  if (typeof v !== 'object' || v === null)
+    throw new BadFanOutMessageError('fan-out message is not an object');
+  if (typeof v.taskToken !== 'string' || v.taskToken.length === 0)
+    throw new BadFanOutMessageError('taskToken missing');
+  if (typeof v.tenantId !== 'string') throw new BadFanOutMessageError('tenantId missing');
+  if (typeof v.runId !== 'string') throw new BadFanOutMessageError('runId missing');
+  if (!Array.isArray(v.dates) || !v.dates.every((d): d is string => typeof d === 'string')) {
+    throw new BadFanOutMessageError('dates must be an array of YYYY-MM-DD');
+  }
+  try {
+    assertTenant(v.tenantId);
+    for (const d of v.dates) assertDate(d);
+  } catch (error) {
+    throw new BadFanOutMessageError((error as Error).message);
+  }
+  return { taskToken: v.taskToken, tenantId: v.tenantId, dates: v.dates, runId: v.runId };
+}
+
+export interface RunnerLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface RunnerDeps {
+  convert(tenantId: string, dt: string): Promise<ConversionResult>;
+  callbacks: TaskCallbacks;
+  log?: RunnerLog;
+  /** Milliseconds left before the invocation times out (Lambda context); unlimited when absent. */
+  remainingMs?: () => number;
+  /** Do not start another date with less than this left (default 120 s). */
+  reserveMs?: number;
+  /** Heartbeat period while converting (default 60 s; the ASL's HeartbeatSeconds is 900). */
+  heartbeatMs?: number;
+}
+
+const silent: RunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Settles one message's token; resolves once the answer is delivered (or the token is gone). */
+export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promise<TenantOutcome> {
+  const log = deps.log ?? silent;
+  const { taskToken, tenantId, dates } = message;
+  const beat = setInterval(() => {
+    deps.callbacks.heartbeat(taskToken).catch((error: unknown) => {
+      log.warn('heartbeat failed', { tenantId, error: String(error) });
+    });
+  }, deps.heartbeatMs ?? 60_000);
+  beat.unref?.();
+
+  const failures: string[] = [];
+  let converted = 0;
+  let rows = 0;
+  let incomplete = false;
+  try {
+    for (const dt of dates) {
+      if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 120_000)) {
+        incomplete = true;
+        break;
+      }
+      try {
+        const result = await deps.convert(tenantId, dt);
+        if (result.status === 'converted') converted++;
+        rows += result.rows;
+        log.info('converted', { ...result });
+      } catch (error) {
+        failures.push(`${dt}: ${(error as Error).name}: ${(error as Error).message}`);
+        log.error('conversion failed', { tenantId, dt, error: String(error) });
+      }
+    }
+  } finally {
+    clearInterval(beat);
+  }
+
+  const outcome: TenantOutcome =
+    failures.length === 0 && !incomplete
+      ? { tenantId, dates, ok: true, converted, rows }
+      : {
+          tenantId,
+          dates,
+          ok: false,
+          error: failures.length > 0 ? TASK_ERRORS.conversionFailed : TASK_ERRORS.incomplete,
+          cause: failures.length > 0 ? failures.join('\n') : 'stopped before the function timed out',
+        };
+  try {
+    if (outcome.ok) await deps.callbacks.success(taskToken, outcome);
+    else
+      await deps.callbacks.failure(
+        taskToken,
+        outcome.error ?? TASK_ERRORS.conversionFailed,
+        outcome.cause ?? '',
+      );
+  } catch (error) {
+    // The workflow stopped waiting (timeout, retry already under way): the work done stays done.
+    if (!(error instanceof TaskTokenGoneError)) throw error;
+    log.warn('task token no longer waited for', { tenantId, error: error.message });
+  }
+  return outcome;
+}
+
+/**
+ * One SQS record. A malformed body cannot be answered (no token): it fails, and after
+ * maxReceiveCount lands in the DLQ. A callback that could not be delivered throws, so SQS redelivers.
+ */
+export async function processRecordBody(body: string, deps: RunnerDeps): Promise<TenantOutcome> {
+  return runTenant(parseFanOutMessage(body), deps);
+}

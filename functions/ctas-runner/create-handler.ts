@@ -1,0 +1,63 @@
+/**
+ * The ctas-runner Lambda handler for any set of adapters: an SQS consumer of the fan-out queue
+ * (Middy contract: `Promise.allSettled(records.map(...))`, @middy/sqs-partial-batch-failure
+ * builds `batchItemFailures`). Each record is one tenant: convert its dates, settle its token.
+ */
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { convertPartition } from '../../shared/conversion/convert.js';
+import type { ConversionEngine } from '../../shared/conversion/engine.js';
+import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
+import { type Observability, observe } from '../../shared/observability/index.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { ObjectStore } from '../../shared/ports/object-store.js';
+import { processRecordBody } from './core.js';
+
+export interface CtasRunnerDeps {
+  store: ObjectStore;
+  engine: ConversionEngine;
+  callbacks: TaskCallbacks;
+  clock: Clock;
+  obs: Observability;
+  heartbeatMs?: number;
+}
+
+export function createCtasRunnerHandler(
+  deps: CtasRunnerDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const { logger } = deps.obs;
+  const log = {
+    info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
+    warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
+    error: (message: string, extra: Record<string, unknown> = {}) => logger.error(message, extra),
+  };
+  const processRecord = async (record: SQSRecord, context: Context | undefined) => {
+    try {
+      const outcome = await processRecordBody(record.body, {
+        callbacks: deps.callbacks,
+        convert: (tenantId, dt) =>
+          convertPartition({ store: deps.store, engine: deps.engine, clock: deps.clock }, { tenantId, dt }),
+        log,
+        ...(context?.getRemainingTimeInMillis
+          ? { remainingMs: () => context.getRemainingTimeInMillis() }
+          : {}),
+        ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+      });
+      deps.obs.metrics.addMetric(outcome.ok ? 'TenantConversions' : 'TenantConversionFailures', 'Count', 1);
+      return outcome;
+    } catch (error) {
+      logger.error('fan-out message not processed', { messageId: record.messageId, error: String(error) });
+      throw error;
+    }
+  };
+  const handler = middy<SQSEvent, PromiseSettledResult<unknown>[], Error, Context>()
+    .use(sqsPartialBatchFailure({ logger: () => undefined }))
+    .handler(async (event, context) =>
+      Promise.allSettled(event.Records.map((r) => processRecord(r, context))),
+    );
+  return observe(handler, deps.obs) as unknown as (
+    event: SQSEvent,
+    context: Context,
+  ) => Promise<SQSBatchResponse>;
+}

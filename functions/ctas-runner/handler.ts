@@ -1,0 +1,39 @@
+/**
+ * AWS composition root of ctas-runner (SQS event source on the fan-out queue, with
+ * ReportBatchItemFailures and a MaximumConcurrency that protects the shared Athena DML quota).
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { AthenaConversionEngine } from '../../shared/adapters/aws/athena-conversion-engine.js';
+import { AthenaRunner } from '../../shared/adapters/aws/athena-runner.js';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
+import { createObservability } from '../../shared/observability/index.js';
+import { systemClock } from '../../shared/ports/clock.js';
+import { readCtasRunnerEnv } from './config.js';
+import { createCtasRunnerHandler } from './create-handler.js';
+import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
+
+const config = readCtasRunnerEnv(process.env);
+const obs = createObservability('ctas-runner');
+const { tracer } = obs;
+const store = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket);
+
+export const handler = createCtasRunnerHandler({
+  store,
+  engine: new AthenaConversionEngine(
+    new AthenaRunner(tracer.captureAWSv3Client(new AthenaClient({}))),
+    store,
+    {
+      bucket: config.lakeBucket,
+      database: config.database,
+      rawTable: config.rawTable,
+      eventsTable: config.eventsTable,
+      workgroup: config.workgroup,
+      ...(config.outputLocation ? { outputLocation: config.outputLocation } : {}),
+    },
+  ),
+  callbacks: new SfnTaskCallbacks(tracer.captureAWSv3Client(new SFNClient({}))),
+  clock: systemClock,
+  obs,
+});

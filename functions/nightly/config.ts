@@ -1,0 +1,86 @@
+/**
+ * The nightly function's settings (discover / housekeep / summarise), read once by handler.ts:
+ *
+ * | variable                        | required | meaning                                                         |
+ * | ------------------------------- | -------- | --------------------------------------------------------------- |
+ * | OPLAKE_LAKE_BUCKET              | yes      | lake bucket                                                     |
+ * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | Map MaxConcurrency when the input sets none (default 8, max 40) |
+ * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | tenants per execution (default 1,000; payload and history bounds) |
+ * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
+ * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
+ */
+import { type Env, frozen, int, json, optional, required } from '../../shared/config/env.js';
+import {
+  ALL_RETENTION_AREAS,
+  DEFAULT_RETENTION,
+  type RetentionArea,
+  type RetentionPolicy,
+} from '../../shared/conversion/retention.js';
+import { ConfigError } from '../../shared/errors.js';
+import { DEFAULT_MAX_TENANTS_PER_RUN, MAX_INLINE_MAP_CONCURRENCY } from './core.js';
+
+export interface NightlyEnvConfig {
+  lakeBucket: string;
+  maxConcurrency: number;
+  maxTenantsPerRun: number;
+  retention: RetentionPolicy;
+  retentionAreas: RetentionArea[];
+}
+
+function positive(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+export function parseRetention(value: unknown): RetentionPolicy {
+  if (typeof value !== 'object' || value === null) throw new Error('must be an object');
+  const v = value as Record<string, unknown>;
+  const pick = (name: keyof Omit<RetentionPolicy, 'perTenant'>) =>
+    v[name] === undefined ? DEFAULT_RETENTION[name] : positive(v[name], name);
+  const perTenant: Record<
+    string,
+    Partial<Pick<RetentionPolicy, 'parquetDays' | 'archiveRawDays' | 'rejectsDays'>>
+  > = {};
+  for (const [tenant, o] of Object.entries(
+    (v.perTenant as Record<string, Record<string, unknown>> | undefined) ?? {},
+  )) {
+    perTenant[tenant] = {};
+    for (const k of ['parquetDays', 'archiveRawDays', 'rejectsDays'] as const) {
+      if (o[k] !== undefined) perTenant[tenant][k] = positive(o[k], `${tenant}.${k}`);
+    }
+  }
+  return {
+    parquetDays: pick('parquetDays'),
+    archiveRawDays: pick('archiveRawDays'),
+    rejectsDays: pick('rejectsDays'),
+    stagingHours: pick('stagingHours'),
+    perTenant,
+  };
+}
+
+export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
+  const areas = (optional(env, 'OPLAKE_RETENTION_AREAS', 'parquet') ?? 'parquet')
+    .split(',')
+    .map((a) => a.trim());
+  for (const area of areas) {
+    if (!(ALL_RETENTION_AREAS as readonly string[]).includes(area)) {
+      throw new ConfigError(`Environment variable OPLAKE_RETENTION_AREAS names an unknown area: ${area}`);
+    }
+  }
+  return frozen({
+    lakeBucket: required(env, 'OPLAKE_LAKE_BUCKET'),
+    maxConcurrency: int(env, 'OPLAKE_NIGHTLY_MAX_CONCURRENCY', {
+      fallback: 8,
+      min: 1,
+      max: MAX_INLINE_MAP_CONCURRENCY,
+    }),
+    maxTenantsPerRun: int(env, 'OPLAKE_NIGHTLY_MAX_TENANTS', {
+      fallback: DEFAULT_MAX_TENANTS_PER_RUN,
+      min: 1,
+      max: 1500,
+    }),
+    retention: json(env, 'OPLAKE_RETENTION', parseRetention, DEFAULT_RETENTION),
+    retentionAreas: areas as RetentionArea[],
+  });
+}

@@ -1,0 +1,20 @@
+/** AWS composition root of the nightly function (the workflow's Discover, Housekeep and Summarise steps). */
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
+import { createObservability } from '../../shared/observability/index.js';
+import { systemClock } from '../../shared/ports/clock.js';
+import { readNightlyEnv } from './config.js';
+import { createNightlyHandler } from './create-handler.js';
+
+const config = readNightlyEnv(process.env);
+const obs = createObservability('nightly');
+
+export const handler = createNightlyHandler({
+  store: new S3ObjectStore(obs.tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket),
+  clock: systemClock,
+  obs,
+  retention: config.retention,
+  retentionAreas: config.retentionAreas,
+  defaultMaxConcurrency: config.maxConcurrency,
+  maxTenantsPerRun: config.maxTenantsPerRun,
+});

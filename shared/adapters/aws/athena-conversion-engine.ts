@@ -1,0 +1,92 @@
+/**
+ * Conversion engine on AWS: one Athena CTAS per tenant-day into a fresh staging prefix
+ * (external_location, so a retry never meets HIVE_PATH_ALREADY_EXISTS), then DROP TABLE of the
+ * temporary Glue table (data stays). Rows written come from GetQueryRuntimeStatistics.
+ *
+ * The raw side is `raw_events` pinned to the tenant-day by partition projection and limited to
+ * objects with `"$file_modified_time"` at or before the snapshot: every object the snapshot
+ * listed (and later archives) is read; an object that lands during the conversion is either not
+ * read or read and left in raw/ for the next run, never archived unread.
+ */
+
+import type { ConversionEngine, PartitionSnapshot, StagedOutput } from '../../conversion/engine.js';
+import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
+import { athenaCtas, athenaDropTable } from '../../conversion/sql.js';
+import type { ObjectStore } from '../../ports/object-store.js';
+import type { AthenaRunner } from './athena-runner.js';
+
+export interface AthenaConversionConfig {
+  bucket: string;
+  database: string;
+  rawTable: string;
+  eventsTable: string;
+  /** The conversion's own workgroup (not search's). */
+  workgroup: string;
+  outputLocation?: string;
+}
+
+export function tempTableName(snapshot: PartitionSnapshot): string {
+  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return `tmp_conv_${clean(snapshot.runId)}_${clean(snapshot.tenantId)}_${clean(snapshot.dt)}`.slice(0, 128);
+}
+
+export class AthenaConversionEngine implements ConversionEngine {
+  readonly name = 'athena';
+
+  constructor(
+    private readonly runner: AthenaRunner,
+    private readonly store: ObjectStore,
+    private readonly config: AthenaConversionConfig,
+  ) {}
+
+  async materialize(snapshot: PartitionSnapshot): Promise<StagedOutput> {
+    const table = tempTableName(snapshot);
+    const { sql, params } = athenaCtas({
+      database: this.config.database,
+      rawTable: this.config.rawTable,
+      eventsTable: this.config.eventsTable,
+      tempTable: table,
+      stagingLocation: `s3://${this.config.bucket}/${snapshot.stagingPrefix}`,
+      tenantId: snapshot.tenantId,
+      dt: snapshot.dt,
+      snapshotTime: snapshot.snapshotTime,
+    });
+    const common = {
+      workgroup: this.config.workgroup,
+      database: this.config.database,
+      ...(this.config.outputLocation ? { outputLocation: this.config.outputLocation } : {}),
+    };
+    let queryExecutionId: string | undefined;
+    let ctasError: unknown;
+    try {
+      ({ queryExecutionId } = await this.runner.runQuery({ sql, params, ...common }));
+    } catch (error) {
+      ctasError = error;
+    }
+    try {
+      // DDL: does not count against the DML quota. The table only names staging; data stays.
+      await this.runner.runQuery({ sql: athenaDropTable(this.config.database, table), ...common });
+    } catch (dropError) {
+      if (ctasError === undefined) {
+        throw new ConversionEngineError(`could not drop ${table}: ${(dropError as Error).message}`, {
+          cause: dropError,
+        });
+      }
+    }
+    if (ctasError !== undefined || queryExecutionId === undefined) {
+      throw new ConversionEngineError(
+        `athena CTAS for ${snapshot.tenantId}/${snapshot.dt} failed: ${(ctasError as Error | undefined)?.message}`,
+        { cause: ctasError },
+      );
+    }
+    const { outputRows } = await this.runner.runtimeRows(queryExecutionId);
+    if (outputRows === undefined) {
+      throw new ConversionVerificationError(`no output row count for query ${queryExecutionId}`);
+    }
+    const keys: string[] = [];
+    for await (const info of this.store.list(snapshot.stagingPrefix)) {
+      if (info.size > 0) keys.push(info.key);
+    }
+    return { rows: outputRows, keys };
+  }
+}

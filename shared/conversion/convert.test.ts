@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { listAll, readParquetRows } from '../../test/fixtures/lake-reader.js';
+import { type RawLake, writeLateEvents, writeRawLake } from '../../test/fixtures/raw-lake.js';
+import { DuckDbConversionEngine } from '../adapters/local/duckdb-conversion-engine.js';
+import { FileObjectStore } from '../adapters/local/file-object-store.js';
+import { partitionPrefix } from '../domain/layout.js';
+import { CONVERSION_STEPS, type ConversionStep, convertPartition } from './convert.js';
+
+const dirs: string[] = [];
+let store: FileObjectStore;
+let engine: DuckDbConversionEngine;
+let lake: RawLake;
+const T = 'tenant-000';
+const D = '2026-11-23';
+
+class SimulatedCrash extends Error {}
+
+function sortedIds(rows: { device_id: string; event_id: string }[]): string[] {
+  return rows.map((r) => `${r.device_id}/${r.event_id}`).sort();
+}
+
+async function assertConverted(tenantId: string, dt: string) {
+  const rows = await readParquetRows(store, partitionPrefix('parquet', tenantId, dt));
+  const expected = lake.expected.get(tenantId)?.get(dt);
+  expect(expected).toBeDefined();
+  expect(sortedIds(rows)).toEqual([...(expected?.keys() ?? [])].sort());
+  for (const row of rows) {
+    const want = expected?.get(`${row.device_id}/${row.event_id}`);
+    expect(row.batch_id).toBe(want?.batch_id);
+    expect(row.received_at).toBe(want?.received_at);
+    expect(row.title).toBe(want?.title);
+    expect(row.tenant_id).toBe(tenantId);
+    expect(row.dt).toBe(dt);
+  }
+  const ts = rows.map((r) => r.ts);
+  expect(ts).toEqual([...ts].sort());
+  expect(await listAll(store, partitionPrefix('raw', tenantId, dt))).toEqual([]);
+}
+
+beforeEach(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oplake-convert-'));
+  dirs.push(dir);
+  store = new FileObjectStore(dir);
+  engine = new DuckDbConversionEngine(store, { memoryLimit: '256MB', threads: 1 });
+  lake = await writeRawLake(store, { tenants: 1, days: 1, lastDay: D, eventsPerTenantDay: 300 });
+});
+
+afterAll(async () => {
+  await engine.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('convertPartition (duckdb)', () => {
+  it('converts a tenant-day: every event once, first copy wins, sorted by ts, raw archived', async () => {
+    const result = await convertPartition({ store, engine }, { tenantId: T, dt: D });
+
+    expect(result.status).toBe('converted');
+    expect(result.rows).toBe(lake.expected.get(T)?.get(D)?.size);
+    await assertConverted(T, D);
+    expect((await listAll(store, partitionPrefix('archiveRaw', T, D))).length).toBe(result.rawObjects);
+    expect(await listAll(store, 'staging/')).toEqual([]);
+  });
+
+  it('merges late events with what is already converted', async () => {
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+    await writeLateEvents(store, lake, T, D, 25, 'x');
+
+    const second = await convertPartition({ store, engine }, { tenantId: T, dt: D });
+
+    expect(second.previousFiles).toBe(1);
+    expect(second.files).toBe(1);
+    await assertConverted(T, D);
+    expect((await listAll(store, partitionPrefix('parquet', T, D))).length).toBe(1);
+  });
+
+  it('does nothing when raw/ holds nothing for the partition', async () => {
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+    const before = await listAll(store, '');
+
+    const again = await convertPartition({ store, engine }, { tenantId: T, dt: D });
+
+    expect(again.status).toBe('nothing-to-do');
+    expect(await listAll(store, '')).toEqual(before);
+  });
+
+  for (const crashAt of CONVERSION_STEPS) {
+    it(`converges after a crash right after "${crashAt}"`, async () => {
+      await writeLateEvents(store, lake, T, D, 10, 'y');
+      const crash = (step: ConversionStep) => {
+        if (step === crashAt) throw new SimulatedCrash(step);
+      };
+      await expect(
+        convertPartition({ store, engine, afterStep: crash }, { tenantId: T, dt: D }),
+      ).rejects.toThrow(SimulatedCrash);
+
+      const rerun = await convertPartition({ store, engine }, { tenantId: T, dt: D });
+
+      if (crashAt === 'archived' || crashAt === 'cleaned') expect(rerun.status).toBe('nothing-to-do');
+      await assertConverted(T, D);
+      expect((await listAll(store, partitionPrefix('parquet', T, D))).length).toBe(1);
+    });
+  }
+});

@@ -1,0 +1,159 @@
+/**
+ * convert(tenant, dt): one tenant-day from raw/ (+ its current Parquet) to fresh Parquet.
+ *
+ *   1. snapshot   list raw/T/D/ and parquet/T/D/ now
+ *   2. stage      the engine writes merged, deduplicated, sorted Parquet to staging/RUN/T/D/
+ *   3. verify     rows written > 0 and files exist
+ *   4. publish    copy the staged files to parquet/T/D/RUN-N.parquet      (old and new both visible)
+ *   5. replace    delete the snapshot's previous Parquet files               (new files hold them)
+ *   6. archive    copy the snapshot's raw objects to archive/raw/, then delete them from raw/
+ *   7. clean      delete staging/RUN/T/D/
+ *
+ * At every instant, parquet/ ∪ raw/ holds every event at least once (readers dedup). A crash after
+ * any step leaves raw objects in raw/, so the partition is pending and the next run redoes the
+ * whole conversion from what is visible: the result converges. A step that finds its work already
+ * done (an object already moved) skips it.
+ */
+import { randomBytes } from 'node:crypto';
+import { PREFIX, partitionPrefix } from '../domain/layout.js';
+import type { Clock } from '../ports/clock.js';
+import { systemClock } from '../ports/clock.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { ConversionEngine, PartitionSnapshot } from './engine.js';
+import { ConversionVerificationError } from './errors.js';
+
+export const CONVERSION_STEPS = [
+  'staged',
+  'verified',
+  'published',
+  'replaced',
+  'archive-copied',
+  'archived',
+  'cleaned',
+] as const;
+export type ConversionStep = (typeof CONVERSION_STEPS)[number];
+
+export interface ConvertDeps {
+  store: ObjectStore;
+  engine: ConversionEngine;
+  clock?: Clock;
+  /** Called after each step; tests throw here to simulate a crash. */
+  afterStep?: (step: ConversionStep, snapshot: PartitionSnapshot) => void | Promise<void>;
+}
+
+export interface ConversionResult {
+  tenantId: string;
+  dt: string;
+  runId: string;
+  status: 'converted' | 'nothing-to-do';
+  rawObjects: number;
+  rawBytes: number;
+  previousFiles: number;
+  files: number;
+  rows: number;
+}
+
+const RUN_ID = /^[A-Za-z0-9-]{1,80}$/;
+
+export function newRunId(clock: Clock = systemClock): string {
+  const stamp = clock.now().toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+export function stagingPrefix(runId: string, tenantId: string, dt: string): string {
+  if (!RUN_ID.test(runId)) throw new RangeError(`not a run id: ${runId}`);
+  return `${PREFIX.staging}${runId}/${partitionPrefix('parquet', tenantId, dt).slice(PREFIX.parquet.length)}`;
+}
+
+export function archiveKeyOf(rawKey: string): string {
+  if (!rawKey.startsWith(PREFIX.raw)) throw new RangeError(`not a raw key: ${rawKey}`);
+  return `${PREFIX.archiveRaw}${rawKey.slice(PREFIX.raw.length)}`;
+}
+
+async function listKeys(store: ObjectStore, prefix: string) {
+  const out: { key: string; size: number; lastModified: Date }[] = [];
+  for await (const info of store.list(prefix)) out.push(info);
+  return out;
+}
+
+export async function convertPartition(
+  deps: ConvertDeps,
+  target: { tenantId: string; dt: string; runId?: string },
+): Promise<ConversionResult> {
+  const { store, engine } = deps;
+  const clock = deps.clock ?? systemClock;
+  const runId = target.runId ?? newRunId(clock);
+  const { tenantId, dt } = target;
+  const rawPrefix = partitionPrefix('raw', tenantId, dt);
+  const parquetPrefix = partitionPrefix('parquet', tenantId, dt);
+
+  // 1. snapshot
+  const raw = await listKeys(store, rawPrefix);
+  const parquet = (await listKeys(store, parquetPrefix)).filter((o) => o.key.endsWith('.parquet'));
+  const base = { tenantId, dt, runId, rawObjects: raw.length, previousFiles: parquet.length };
+  const rawBytes = raw.reduce((sum, o) => sum + o.size, 0);
+  if (raw.length === 0) {
+    return { ...base, status: 'nothing-to-do', rawBytes: 0, files: parquet.length, rows: 0 };
+  }
+  const snapshotTime = new Date(Math.max(...raw.map((o) => o.lastModified.getTime()))).toISOString();
+  const snapshot: PartitionSnapshot = {
+    tenantId,
+    dt,
+    runId,
+    rawKeys: raw.map((o) => o.key),
+    parquetKeys: parquet.map((o) => o.key),
+    snapshotTime,
+    stagingPrefix: stagingPrefix(runId, tenantId, dt),
+  };
+  const step = async (name: ConversionStep) => {
+    if (deps.afterStep) await deps.afterStep(name, snapshot);
+  };
+
+  // 2. stage
+  const staged = await engine.materialize(snapshot);
+  await step('staged');
+
+  // 3. verify
+  const stagedKeys = staged.keys.filter((k) => k.startsWith(snapshot.stagingPrefix)).sort();
+  if (stagedKeys.length === 0 || staged.rows <= 0) {
+    throw new ConversionVerificationError(
+      `${engine.name} staged ${staged.rows} rows in ${stagedKeys.length} files for ${tenantId}/${dt}`,
+    );
+  }
+  await step('verified');
+
+  // 4. publish: new files become visible next to the old ones (readers dedup the overlap)
+  const published: string[] = [];
+  for (const [n, key] of stagedKeys.entries()) {
+    const to = `${parquetPrefix}${runId}-${n}.parquet`;
+    await store.copy(key, to);
+    published.push(to);
+  }
+  await step('published');
+
+  // 5. replace: drop what the new files superseded
+  const previous = snapshot.parquetKeys.filter((k) => !published.includes(k));
+  await store.delete(previous);
+  await step('replaced');
+
+  // 6. archive: only the snapshot's raw objects, and only those still there (a crashed run may have moved some)
+  const stillRaw = new Set((await listKeys(store, rawPrefix)).map((o) => o.key));
+  const toArchive = snapshot.rawKeys.filter((k) => stillRaw.has(k));
+  for (const key of toArchive) await store.copy(key, archiveKeyOf(key));
+  await step('archive-copied');
+  await store.delete(toArchive);
+  await step('archived');
+
+  // 7. clean
+  await store.delete(stagedKeys);
+  await step('cleaned');
+
+  return {
+    ...base,
+    status: 'converted',
+    rawBytes,
+    previousFiles: previous.length,
+    files: published.length,
+    rows: staged.rows,
+  };
+}

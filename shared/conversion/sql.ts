@@ -1,0 +1,160 @@
+/**
+ * The conversion statement of one tenant-day, in two dialects. Both read the snapshot's raw
+ * JSON lines plus the partition's current Parquet, keep one row per (device_id, event_id) (the
+ * earliest `received_at`, then the smallest `batch_id`), sort by `ts` and write Parquet/ZSTD to a
+ * fresh staging location. The dedup core is the same text in both dialects.
+ *
+ * - athena: `CREATE TABLE ... WITH (external_location = staging) AS SELECT ...`; tenant, date and
+ *   snapshot time go in as ExecutionParameters (`?`); identifiers and the staging location are ours
+ *   and are validated before they are written into the text.
+ * - duckdb: `COPY (SELECT ...) TO 'staging dir' (FORMAT parquet, ...)`; DuckDB cannot bind
+ *   parameters inside table functions' file lists, so file paths and the partition values are
+ *   written as quoted literals after validation (they come from our own listing, never from a user).
+ */
+import { STORED_COLUMNS } from '../domain/event.js';
+import { assertDate, assertTenant } from '../domain/layout.js';
+import { COLUMN_TYPES } from './tables.js';
+
+/** Double-quoted identifier list, in STORED_COLUMNS order (`user` is reserved in both engines). */
+export const COLUMN_LIST = STORED_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/** The dedup and ordering shared by both dialects, over a relation `source` with every stored column. */
+export function dedupSelect(source: string): string {
+  return [
+    `SELECT ${COLUMN_LIST}`,
+    'FROM (',
+    `  SELECT ${COLUMN_LIST},`,
+    '    row_number() OVER (PARTITION BY "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"',
+    `  FROM (${source}) AS "merged"`,
+    ') AS "ranked"',
+    'WHERE "rn" = 1',
+    'ORDER BY "ts" ASC, "event_id" ASC, "device_id" ASC',
+  ].join('\n');
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,127}$/;
+const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
+
+function identifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new RangeError(`not a safe identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+export interface AthenaCtasInput {
+  database: string;
+  rawTable: string;
+  eventsTable: string;
+  /** Fresh per attempt; dropped once the query ends. */
+  tempTable: string;
+  /** `s3://bucket/staging/RUN/tenant_id=T/dt=D/` (empty: a fresh prefix per attempt). */
+  stagingLocation: string;
+  tenantId: string;
+  dt: string;
+  /** Raw objects modified after this instant (ISO) arrived after the snapshot and wait for the next run. */
+  snapshotTime: string;
+}
+
+export interface ParameterisedSql {
+  sql: string;
+  /** Positional values for `?`, in order. */
+  params: string[];
+}
+
+/** The SELECT of the Athena CTAS (golden-tested with node-sql-parser's trino dialect). */
+export function athenaSelect(
+  input: Omit<AthenaCtasInput, 'tempTable' | 'stagingLocation'>,
+): ParameterisedSql {
+  assertTenant(input.tenantId);
+  assertDate(input.dt);
+  if (Number.isNaN(Date.parse(input.snapshotTime))) throw new RangeError(`not a time: ${input.snapshotTime}`);
+  const db = identifier(input.database);
+  const source = [
+    `SELECT ${COLUMN_LIST} FROM ${db}.${identifier(input.rawTable)}`,
+    '  WHERE "tenant_id" = ? AND "dt" = ? AND "$file_modified_time" <= from_iso8601_timestamp(?)',
+    '  UNION ALL',
+    `  SELECT ${COLUMN_LIST} FROM ${db}.${identifier(input.eventsTable)}`,
+    '  WHERE "tenant_id" = ? AND "dt" = ?',
+  ].join('\n');
+  return {
+    sql: dedupSelect(source),
+    params: [input.tenantId, input.dt, input.snapshotTime, input.tenantId, input.dt],
+  };
+}
+
+export function athenaCtas(input: AthenaCtasInput): ParameterisedSql {
+  if (!S3_LOCATION.test(input.stagingLocation) || !input.stagingLocation.includes('/staging/')) {
+    throw new RangeError(`not a staging location: ${input.stagingLocation}`);
+  }
+  const select = athenaSelect(input);
+  const sql = [
+    `CREATE TABLE ${identifier(input.database)}.${identifier(input.tempTable)}`,
+    'WITH (',
+    "  format = 'PARQUET',",
+    "  write_compression = 'ZSTD',",
+    `  external_location = '${input.stagingLocation}'`,
+    ') AS',
+    select.sql,
+  ].join('\n');
+  return { sql, params: select.params };
+}
+
+export function athenaDropTable(database: string, table: string): string {
+  return `DROP TABLE IF EXISTS \`${identifier(database).slice(1, -1)}\`.\`${identifier(table).slice(1, -1)}\``;
+}
+
+export interface DuckDbCopyInput {
+  tenantId: string;
+  dt: string;
+  /** Local paths of the snapshot's raw objects (gzip JSON lines); at least one. */
+  rawFiles: readonly string[];
+  /** Local paths of the partition's current Parquet files (may be empty). */
+  parquetFiles: readonly string[];
+  /** Directory the Parquet files are written into (must not exist yet or be empty). */
+  targetDir: string;
+  rowGroupSize?: number;
+  /** A new file is started past this size (DuckDB FILE_SIZE_BYTES). */
+  fileSizeBytes?: number;
+}
+
+/** A SQL string literal; rejects control characters (paths and ids never hold any). */
+/** True when the text holds an ASCII control character (no path or id ever does). */
+export function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
+export function sqlString(value: string): string {
+  if (hasControlCharacter(value)) throw new RangeError('control character in a SQL literal');
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+const DUCKDB_TYPES: Record<'string' | 'bigint', string> = { string: 'VARCHAR', bigint: 'BIGINT' };
+
+export function duckDbCopy(input: DuckDbCopyInput): string {
+  assertTenant(input.tenantId);
+  assertDate(input.dt);
+  if (input.rawFiles.length === 0) throw new RangeError('a conversion needs at least one raw file');
+  const jsonColumns = STORED_COLUMNS.map(
+    (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
+  );
+  // Like Athena, the partition values come from where the file sits, not from the line.
+  const columnsFromRaw = STORED_COLUMNS.map((c) => {
+    if (c === 'tenant_id') return `${sqlString(input.tenantId)} AS "tenant_id"`;
+    if (c === 'dt') return `${sqlString(input.dt)} AS "dt"`;
+    return `"${c}"`;
+  }).join(', ');
+  const parts = [
+    `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`,
+  ];
+  if (input.parquetFiles.length > 0) {
+    parts.push(`SELECT ${COLUMN_LIST} FROM read_parquet([${input.parquetFiles.map(sqlString).join(', ')}])`);
+  }
+  const options = [
+    'FORMAT parquet',
+    'COMPRESSION zstd',
+    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? 122_880)}`,
+    `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
+    "FILENAME_PATTERN 'part-{i}'",
+  ];
+  return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
+}

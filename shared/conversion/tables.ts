@@ -1,0 +1,67 @@
+/**
+ * The two Glue tables the lake is queried through (Athena) and their column types, derived from
+ * STORED_COLUMNS so SQL, Terraform and tests share one list. Terraform's aws_glue_catalog_table
+ * resources follow `GLUE_TABLES` (docs/nightly.md lists the same facts).
+ */
+import { STORED_COLUMNS } from '../domain/event.js';
+
+export type StoredColumn = (typeof STORED_COLUMNS)[number];
+
+/** Partition keys, in path order: `tenant_id=T/dt=D/`. */
+export const PARTITION_KEYS = ['tenant_id', 'dt'] as const;
+
+/** Athena/Hive type of each stored column (`duration_ms` is the only number). */
+export const COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint'>> = Object.freeze(
+  Object.fromEntries(STORED_COLUMNS.map((c) => [c, c === 'duration_ms' ? 'bigint' : 'string'])) as Record<
+    StoredColumn,
+    'string' | 'bigint'
+  >,
+);
+
+/** Data columns of the Glue tables: every stored column except the partition keys. */
+export const DATA_COLUMNS: readonly StoredColumn[] = STORED_COLUMNS.filter(
+  (c) => !(PARTITION_KEYS as readonly string[]).includes(c),
+);
+
+export interface GlueTableFacts {
+  name: string;
+  /** Prefix under the bucket that the projection's location template starts with. */
+  prefix: string;
+  format: 'json-gz' | 'parquet';
+  columns: { name: string; type: string }[];
+  partitionKeys: { name: string; type: 'string' }[];
+  /** Table parameters for partition projection (`${bucket}` is the lake bucket). */
+  parameters: Record<string, string>;
+}
+
+function projection(prefix: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    'projection.tenant_id.type': 'injected',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy-MM-dd',
+    'projection.dt.range': '2020-01-01,NOW',
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'storage.location.template': `s3://\${bucket}/${prefix}tenant_id=\${tenant_id}/dt=\${dt}/`,
+  };
+}
+
+export const GLUE_TABLES: Readonly<Record<'raw' | 'events', GlueTableFacts>> = Object.freeze({
+  raw: {
+    name: 'raw_events',
+    prefix: 'raw/',
+    format: 'json-gz',
+    columns: DATA_COLUMNS.map((name) => ({ name, type: COLUMN_TYPES[name] })),
+    partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' as const })),
+    parameters: { ...projection('raw/'), classification: 'json', compressionType: 'gzip' },
+  },
+  events: {
+    name: 'events',
+    prefix: 'parquet/',
+    format: 'parquet',
+    columns: DATA_COLUMNS.map((name) => ({ name, type: COLUMN_TYPES[name] })),
+    partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' as const })),
+    parameters: { ...projection('parquet/'), classification: 'parquet', 'parquet.compression': 'ZSTD' },
+  },
+});

@@ -1,0 +1,178 @@
+/**
+ * Local nightly run: the very ASL file Terraform deploys (functions/ctas-runner/nightly.asl.json),
+ * run by aws-local-stepfunctions with task overrides that call the same cores as the Lambdas:
+ *   Discover / Housekeep / Summarise  → functions/nightly/core.ts (as lambda:invoke: {Payload})
+ *   Convert (sqs:sendMessage.waitForTaskToken) → a fresh token, ctas-runner's core on the message
+ *     body, awaiting SendTaskSuccess/SendTaskFailure through LocalTaskCallbacks.
+ * Map/MaxConcurrency/Retry/Catch/TimeoutSeconds are the library's, as in Step Functions.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { processRecordBody, type RunnerLog } from '../../../functions/ctas-runner/core.js';
+import { type MetricSink, type NightlyAction, runAction } from '../../../functions/nightly/core.js';
+import {
+  DuckDbConversionEngine,
+  type DuckDbEngineOptions,
+} from '../../adapters/local/duckdb-conversion-engine.js';
+import type { FileObjectStore } from '../../adapters/local/file-object-store.js';
+import { type ConversionStep, convertPartition } from '../../conversion/convert.js';
+import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engine.js';
+import type { RetentionPolicy } from '../../conversion/retention.js';
+import type { NightlySummary } from '../../conversion/summary.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import { FaultInjectingEngine } from './faults.js';
+import { LocalTaskCallbacks } from './local-task-callbacks.js';
+
+// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks (FACTS.md).
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+export const ASL_PATH = fileURLToPath(
+  new URL('../../../functions/ctas-runner/nightly.asl.json', import.meta.url),
+);
+
+/** Placeholder values of the local run (Terraform puts real ARNs there). */
+export const LOCAL_ASL_VALUES = Object.freeze({
+  nightly_function_arn: 'arn:aws:lambda:ap-northeast-1:000000000000:function:oplake-nightly-local',
+  fanout_queue_url: 'https://sqs.ap-northeast-1.amazonaws.com/000000000000/oplake-fanout-local',
+});
+
+/** The ASL with `${name}` placeholders replaced, as Terraform's templatefile() does. */
+export function renderAsl(
+  values: Readonly<Record<string, string>>,
+  path: string = ASL_PATH,
+): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8').replace(/\$\{([a-z_]+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new RangeError(`no value for ASL placeholder ${whole}`);
+    return value;
+  });
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface RunNightlyOptions {
+  store: FileObjectStore;
+  /** OPLAKE_DATA_DIR: DuckDB spills under `<dataDir>/tmp/duckdb` when given. */
+  dataDir?: string;
+  /** The run's date (YYYY-MM-DD); default today (UTC). */
+  date?: string;
+  clock?: Clock;
+  /** Default: a DuckDB engine over `store`, closed at the end. */
+  engine?: ConversionEngine;
+  duckdb?: DuckDbEngineOptions;
+  maxConcurrency?: number;
+  /** Tenants per execution (default 1,000, as on AWS). */
+  maxTenantsPerRun?: number;
+  retention?: RetentionPolicy;
+  /** Inject conversion faults: a Set fails those tenants always, a Map that many times each. */
+  failTenants?: ReadonlySet<string> | ReadonlyMap<string, number>;
+  /** Crash injection inside each conversion (see convert.ts). */
+  afterStep?: (step: ConversionStep, snapshot: PartitionSnapshot) => void | Promise<void>;
+  /** Wait between retries of the Convert state, ms (default 0: the ASL's backoff is for AWS). */
+  retryIntervalMs?: number;
+  metrics?: MetricSink;
+  log?: RunnerLog;
+}
+
+export interface LocalNightlyRun {
+  summary: NightlySummary;
+  /** Convert task attempts per tenant (retries included). */
+  attempts: Record<string, number>;
+  heartbeats: number;
+}
+
+const noMetrics: MetricSink = { addMetric: () => {} };
+
+export async function runNightlyDetailed(options: RunNightlyOptions): Promise<LocalNightlyRun> {
+  const clock = options.clock ?? systemClock;
+  const ownEngine = options.engine
+    ? undefined
+    : new DuckDbConversionEngine(options.store, {
+        ...(options.dataDir ? { tempDirectory: join(options.dataDir, 'tmp', 'duckdb') } : {}),
+        ...options.duckdb,
+      });
+  const baseEngine = options.engine ?? (ownEngine as ConversionEngine);
+  const engine = options.failTenants ? new FaultInjectingEngine(baseEngine, options.failTenants) : baseEngine;
+  const callbacks = new LocalTaskCallbacks();
+  const attempts: Record<string, number> = {};
+  const deps = {
+    store: options.store,
+    clock,
+    metrics: options.metrics ?? noMetrics,
+    defaultMaxConcurrency: options.maxConcurrency ?? 4,
+    ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
+  };
+  const lambda = async (input: { Payload: NightlyAction }) => ({
+    Payload: await runAction(input.Payload, deps),
+  });
+  const convert = async (input: { MessageGroupId: string; MessageBody: Record<string, unknown> }) => {
+    const { token, settled } = callbacks.issue();
+    attempts[input.MessageGroupId] = (attempts[input.MessageGroupId] ?? 0) + 1;
+    const body = JSON.stringify({ ...input.MessageBody, taskToken: token });
+    // The "queue": ctas-runner's core consumes the message at once and answers through the token.
+    await processRecordBody(body, {
+      callbacks,
+      convert: (tenantId, dt) =>
+        convertPartition(
+          {
+            store: options.store,
+            engine,
+            clock,
+            ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+          },
+          { tenantId, dt },
+        ),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return settled;
+  };
+
+  try {
+    const machine = new StateMachine(renderAsl(LOCAL_ASL_VALUES) as never, {
+      validationOptions: { checkArn: true, checkPaths: true },
+    });
+    const execution = machine.run(
+      {
+        ...(options.date ? { date: options.date } : {}),
+        ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+      },
+      {
+        context: { Task: { Token: 'replaced-by-the-local-override' } },
+        overrides: {
+          taskResourceLocalHandlers: {
+            Discover: lambda as never,
+            Housekeep: lambda as never,
+            Summarise: lambda as never,
+            Convert: convert as never,
+          },
+          retryIntervalOverrides: { Convert: options.retryIntervalMs ?? 0 },
+        },
+      },
+    );
+    const summary = (await execution.result) as unknown as NightlySummary;
+    return { summary, attempts, heartbeats: callbacks.heartbeats };
+  } finally {
+    await ownEngine?.close();
+  }
+}
+
+/** `oplake nightly` / `POST /v1/admin/nightly` in local mode: the run's summary. */
+export async function runNightly(options: RunNightlyOptions): Promise<NightlySummary> {
+  return (await runNightlyDetailed(options)).summary;
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import aslValidator from 'asl-validator';
+import { ASL_PATH, LOCAL_ASL_VALUES, renderAsl } from '../../shared/local/nightly/run-nightly.js';
+
+const asl = renderAsl(LOCAL_ASL_VALUES) as {
+  States: Record<string, Record<string, unknown>>;
+};
+type States = Record<string, Record<string, unknown>>;
+const perTenant = asl.States.PerTenant ?? {};
+const convert = ((perTenant.ItemProcessor as { States?: States } | undefined)?.States?.Convert ??
+  {}) as Record<string, unknown>;
+
+describe('nightly.asl.json', () => {
+  it('is valid ASL once templated', () => {
+    const result = aslValidator(asl, { checkArn: true, checkPaths: true });
+
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('names exactly the documented placeholders', () => {
+    const names = [...readFileSync(ASL_PATH, 'utf8').matchAll(/\$\{([a-z_]+)\}/g)].map((m) => m[1]);
+
+    expect([...new Set(names)].sort()).toEqual(['fanout_queue_url', 'nightly_function_arn']);
+  });
+
+  it('fans out per tenant through SQS with a task token, timeouts, retry and catch', () => {
+    expect(asl.States.PerTenant?.MaxConcurrencyPath).toBe('$.maxConcurrency');
+    expect(convert.Resource).toBe('arn:aws:states:::sqs:sendMessage.waitForTaskToken');
+    expect(convert.Parameters).toMatchObject({
+      'MessageGroupId.$': '$.tenantId',
+      MessageBody: { 'taskToken.$': '$$.Task.Token' },
+    });
+    expect(convert.TimeoutSeconds).toBeGreaterThan(convert.HeartbeatSeconds as number);
+    expect(convert.Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.Timeout', 'States.TaskFailed'], BackoffRate: 2 }),
+    ]);
+    expect(convert.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TenantFailed' }),
+    ]);
+  });
+});
