@@ -75,7 +75,14 @@ describe('oplake CLI', () => {
   });
 
   it('answers --help on every command with exit code 0', async () => {
-    for (const args of [['--help'], ['token', '--help'], ['flush', '--help'], ['serve', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['token', '--help'],
+      ['flush', '--help'],
+      ['nightly', '--help'],
+      ['tenant', 'delete', '--help'],
+      ['serve', '--help'],
+    ]) {
       const result = await cli(args);
       expect(result.code).toBe(0);
       expect(result.out.join('\n')).toMatch(/Usage: oplake/);
@@ -83,15 +90,58 @@ describe('oplake CLI', () => {
   });
 
   it('flush runs in process when no server answers', async () => {
-    const port = await new Promise<number>((done) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
+    const port = await closedPort();
     const result = await cli(['flush', '--url', `http://127.0.0.1:${port}`, '--data-dir', dataDir]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out[0] ?? '')).toEqual({ batches: 0, events: 0, objects: 0 });
     expect(result.err.join('\n')).toMatch(/running in process/);
   });
+
+  it('nightly and tenant delete run in process when no server answers', async () => {
+    // Prepare: one tenant-day of raw data in the lake, written the way the stream writes it
+    const { writeRawLake } = await import('../../test/fixtures/raw-lake.js');
+    const { FileObjectStore } = await import('../adapters/local/file-object-store.js');
+    const store = new FileObjectStore(join(dataDir, 'lake'));
+    const lake = await writeRawLake(store, {
+      tenants: 1,
+      days: 1,
+      lastDay: '2026-11-20',
+      eventsPerTenantDay: 50,
+    });
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    // Act
+    const nightly = await cli(['nightly', '--date', '2026-11-24', '--url', url, '--data-dir', dataDir]);
+    const deletion = await cli([
+      'tenant',
+      'delete',
+      lake.tenants[0] ?? '',
+      '--url',
+      url,
+      '--data-dir',
+      dataDir,
+    ]);
+    // Assess
+    expect(nightly.code).toBe(0);
+    expect(JSON.parse(nightly.out[0] ?? '')).toMatchObject({ targets: 1, succeeded: 1, failed: 0 });
+    expect(deletion.code).toBe(0);
+    expect(JSON.parse(deletion.out[0] ?? '').objects).toBeGreaterThan(0);
+    const left: string[] = [];
+    for await (const object of store.list(''))
+      if (object.key.includes(`tenant_id=${lake.tenants[0]}/`)) left.push(object.key);
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a malformed date or tenant id with exit code 1', async () => {
+    expect((await cli(['nightly', '--date', '24/11/2026', '--data-dir', dataDir])).code).toBe(1);
+    expect((await cli(['tenant', 'delete', 'Not_A_Tenant', '--data-dir', dataDir])).code).toBe(1);
+  });
 });
+
+function closedPort(): Promise<number> {
+  return new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -10,7 +10,9 @@
 import { Command, CommanderError } from 'commander';
 import { readLocalConfig } from '../local/config.js';
 import * as flush from './commands/flush.js';
+import * as nightly from './commands/nightly.js';
 import * as serve from './commands/serve.js';
+import * as tenant from './commands/tenant.js';
 import * as token from './commands/token.js';
 import { type CliContext, CliError } from './context.js';
 
@@ -18,7 +20,7 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [token, flush, serve];
+export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, serve];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('oplake')

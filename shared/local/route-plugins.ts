@@ -11,12 +11,13 @@
  * (admin-route.ts) for the token check and error mapping.
  */
 
+import { nightlyRoutes } from './nightly/routes.js';
 import type { RouteTable } from './routes.js';
 import type { LocalRuntime } from './runtime.js';
 
 export type RoutePlugin = (routes: RouteTable, runtime: LocalRuntime) => void;
 
-export const ROUTE_PLUGINS: readonly RoutePlugin[] = [];
+export const ROUTE_PLUGINS: readonly RoutePlugin[] = [nightlyRoutes];
 
 export function applyRoutePlugins(routes: RouteTable, runtime: LocalRuntime): void {
   for (const plugin of ROUTE_PLUGINS) plugin(routes, runtime);

@@ -24,7 +24,8 @@ export interface AdminCall {
   timeoutMs?: number;
 }
 
-export async function adminCall(ctx: CliContext, call: AdminCall): Promise<void> {
+/** Prints the answer (JSON) on stdout and returns it parsed. */
+export async function adminCall(ctx: CliContext, call: AdminCall): Promise<unknown> {
   const token = await signToken(await new FileKeySetSource(call.dataDir).load(), {
     tenantId: null,
     scope: 'admin',
@@ -57,11 +58,12 @@ export async function adminCall(ctx: CliContext, call: AdminCall): Promise<void>
       throw startError;
     }
     try {
-      ctx.out(JSON.stringify(await call.inProcess(runtime)));
+      const result = await call.inProcess(runtime);
+      ctx.out(JSON.stringify(result));
+      return result;
     } finally {
       await runtime.close();
     }
-    return;
   }
   const text = await response.text();
   if (!response.ok) {
@@ -72,6 +74,7 @@ export async function adminCall(ctx: CliContext, call: AdminCall): Promise<void>
     throw new CliError(`${call.method} ${target} answered ${response.status}: ${text.trim()}${hint}`);
   }
   ctx.out(text.trim());
+  return text.trim() === '' ? null : (JSON.parse(text) as unknown);
 }
 
 interface ErrorLike {

@@ -1,0 +1,43 @@
+/** `oplake nightly [--date]`: run the nightly workflow now (POST /v1/admin/nightly). */
+import type { Command } from 'commander';
+import { DATE_PATTERN } from '../../domain/limits.js';
+import { type CliContext, CliError } from '../context.js';
+import { adminCall } from './admin-call.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('nightly')
+    .description('convert every pending tenant-day to Parquet now (the nightly workflow)')
+    .option('--date <YYYY-MM-DD>', 'convert pending tenant-days up to this UTC date (default: today)')
+    .option('--url <url>', 'server to ask', `http://127.0.0.1:${ctx.config.port}`)
+    .option(
+      '--data-dir <dir>',
+      'local data directory (key set; in-process run when no server answers)',
+      ctx.config.dataDir,
+    )
+    .addHelpText(
+      'after',
+      '\nPrints the summary {"targets", "succeeded", "failed", ...} as JSON; exit code 1 when a tenant failed.',
+    )
+    .action(async (options: { date?: string; url: string; dataDir: string }) => {
+      if (options.date !== undefined && !DATE_PATTERN.test(options.date)) {
+        throw new CliError(`--date must be YYYY-MM-DD, got ${options.date}`);
+      }
+      const summary = await adminCall(ctx, {
+        url: options.url,
+        dataDir: options.dataDir,
+        method: 'POST',
+        path: '/v1/admin/nightly',
+        body: options.date === undefined ? {} : { date: options.date },
+        inProcess: async (runtime) => {
+          // Loaded only when needed, so `oplake token` stays free of the pipeline's modules.
+          const { runLocalNightly } = await import('../../local/nightly/routes.js');
+          return runLocalNightly(runtime, options.date);
+        },
+      });
+      const failed = (summary as { failed?: unknown } | undefined)?.failed;
+      if (typeof failed === 'number' && failed > 0) {
+        throw new CliError(`${failed} tenant(s) failed; their data stays pending for the next run`);
+      }
+    });
+}
