@@ -1,0 +1,74 @@
+/**
+ * The search function URL handler, the same on Lambda and in local mode:
+ *   POST /v1/search, GET /v1/search/{queryId}, POST /v1/aggregate (scope `search`).
+ * Authentication and routing live here; the work is in core.ts; errors become the contract's
+ * answers in httpErrors (shared/http/responses.ts).
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { bearerToken, requireScope, verifyToken } from '../../shared/auth/tokens.js';
+import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import { type ErrorLogger, httpErrors, json, lowerHeaders } from '../../shared/http/responses.js';
+import { type Observability, observe } from '../../shared/observability/index.js';
+import { aggregateEvents, getQuery, type SearchCoreDeps, searchEvents } from './core.js';
+
+export interface SearchDeps extends SearchCoreDeps {
+  /** Powertools logger, tracer and metrics; without it errors are logged to the console. */
+  observability?: Observability;
+}
+
+export type SearchHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const consoleLogger: ErrorLogger = {
+  error: (message, ...extra) => console.error(message, ...extra),
+  warn: () => undefined,
+};
+
+export function createSearchHandler(deps: SearchDeps): SearchHandler {
+  const logger: ErrorLogger = deps.observability?.logger ?? consoleLogger;
+
+  const route = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
+    const path = (event.rawPath ?? '/').replace(/\/+$/, '') || '/';
+    const queryMatch = /^\/v1\/search\/([^/]+)$/.exec(path);
+    const known =
+      (method === 'POST' && (path === '/v1/search' || path === '/v1/aggregate')) ||
+      (method === 'GET' && queryMatch !== null);
+    if (!known) throw new NotFoundError(`no route ${method} ${path}`);
+
+    const claims = await verifyToken(
+      await deps.keys.load(),
+      bearerToken(lowerHeaders(event.headers)),
+      deps.clock.now(),
+    );
+    const tenantId = requireScope(claims, 'search');
+    deps.observability?.logger.appendKeys({ tenantId });
+
+    const answer =
+      queryMatch?.[1] !== undefined
+        ? await getQuery(tenantId, decodeURIComponent(queryMatch[1]), deps)
+        : path === '/v1/search'
+          ? await searchEvents(tenantId, readJson(event), deps)
+          : await aggregateEvents(tenantId, readJson(event), deps);
+    return json(answer.status, answer.body);
+  };
+
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpErrors(logger))
+    .handler(route);
+  return deps.observability ? observe(handler, deps.observability) : handler;
+}
+
+function readJson(event: APIGatewayProxyEventV2): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (text.trim() === '') throw new InvalidRequestError('the body must be a JSON object');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidRequestError('the body is not valid JSON', { cause: error });
+  }
+}

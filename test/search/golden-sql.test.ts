@@ -1,0 +1,107 @@
+/**
+ * Golden Athena SQL for every query shape (search both orders with and without filters,
+ * aggregate for every groupBy and metric). Each statement parses with node-sql-parser's trino
+ * dialect, pins the tenant by equality and the days with BETWEEN, and carries every value as a
+ * `?` parameter (no filter value appears in the text). Regenerate after an intended change with
+ * OPLAKE_UPDATE_GOLDEN=1.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import sqlParser from 'node-sql-parser';
+import { GROUP_BYS, parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
+import { athenaSources, type BuiltQuery, buildAggregateSql, buildSearchSql } from '../../shared/query/sql.js';
+
+const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'golden');
+const parser = new sqlParser.Parser();
+const sources = athenaSources('oplake_lake');
+const RANGE = { from: '2026-11-01T00:00:00+09:00', to: '2026-11-25T00:00:00+09:00' };
+const FILTERS = {
+  user: "yamada' OR 1=1 --",
+  host: 'PC-001',
+  deviceId: 'pc-001',
+  app: 'Excel.exe',
+  domain: 'example.co.jp',
+  text: '100%_budget',
+};
+
+const shapes: [string, BuiltQuery][] = [
+  [
+    'search-asc-plain',
+    buildSearchSql({
+      dialect: 'athena',
+      sources,
+      tenantId: 'acme-corp',
+      query: parseSearchRequest(RANGE).query,
+    }),
+  ],
+  [
+    'search-desc-all-filters',
+    buildSearchSql({
+      dialect: 'athena',
+      sources,
+      tenantId: 'acme-corp',
+      query: parseSearchRequest({ ...RANGE, types: ['web', 'app'], filters: FILTERS, order: 'desc' }).query,
+    }),
+  ],
+  ...GROUP_BYS.map((groupBy): [string, BuiltQuery] => [
+    `aggregate-${groupBy}`,
+    buildAggregateSql({
+      dialect: 'athena',
+      sources,
+      tenantId: 'acme-corp',
+      query: parseAggregateRequest({
+        ...RANGE,
+        groupBy,
+        metric: groupBy === 'app' ? 'durationMs' : 'count',
+        filters: { text: 'budget' },
+      }),
+    }),
+  ]),
+];
+
+describe('golden Athena SQL', () => {
+  it.each(shapes)('%s matches its golden file and parses as trino', (name, built) => {
+    // Prepare
+    const path = join(GOLDEN_DIR, `${name}.sql`);
+    const text = `${built.sql}\n-- params: ${JSON.stringify(built.params)}\n`;
+    if (process.env.OPLAKE_UPDATE_GOLDEN === '1') {
+      mkdirSync(GOLDEN_DIR, { recursive: true });
+      writeFileSync(path, text);
+    }
+    // Act
+    const ast = parser.astify(built.sql, { database: 'trino' });
+    // Assess
+    expect(existsSync(path)).toBe(true);
+    expect(text).toBe(readFileSync(path, 'utf8'));
+    expect(ast).toBeTruthy();
+    expect(built.sql.split('?').length - 1).toBe(built.params.length);
+    expect(built.sql).toContain('tenant_id = ?');
+    expect(built.sql).toContain('dt BETWEEN ? AND ?');
+    expect(built.params.slice(0, 3)).toEqual(['acme-corp', '2026-10-31', '2026-11-24']);
+    for (const value of Object.values(FILTERS)) expect(built.sql).not.toContain(value);
+    expect(built.sql).not.toMatch(/'acme-corp'|2026-/);
+  });
+
+  it('pages Athena through results (no LIMIT) and DuckDB by keyset (limit + 1)', () => {
+    const query = parseSearchRequest({ ...RANGE, limit: 50 }).query;
+    const athena = buildSearchSql({ dialect: 'athena', sources, tenantId: 'acme-corp', query });
+    const duck = buildSearchSql({
+      dialect: 'duckdb',
+      sources,
+      tenantId: 'acme-corp',
+      query,
+      after: { ts: '2026-11-02T00:00:00.000Z', eventId: 'e-1', deviceId: 'pc-001' },
+    });
+    expect(athena.sql).not.toMatch(/LIMIT/);
+    expect(duck.sql).toMatch(/LIMIT 51$/);
+    expect(duck.params.slice(-5)).toEqual([
+      '2026-11-02T00:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+      'e-1',
+      'e-1',
+      'pc-001',
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+/** Wiring shared by the search suites: a local core over a lake directory, with fixed keys. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { SearchCoreDeps } from '../../functions/search/core.js';
+import { createSearchHandler, type SearchDeps } from '../../functions/search/create-handler.js';
+import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
+import { type KeySet, type KeySetSource, newKeySet, signToken } from '../../shared/auth/tokens.js';
+import { systemClock } from '../../shared/ports/clock.js';
+import { InMemoryConcurrencyLimiter, InMemoryQueryRegistry } from '../../shared/query/memory.js';
+
+export const KEYS: KeySet = newKeySet('k-test');
+export const keySource: KeySetSource = { load: async () => KEYS };
+
+export async function tempLake(): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'oplake-search-'));
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+export interface LocalOptions {
+  scanCutoffBytes?: number;
+  maxConcurrent?: number;
+  waitBudgetMs?: number;
+}
+
+export function localDeps(
+  lakeRoot: string,
+  options: LocalOptions = {},
+): SearchCoreDeps & { engine: DuckDbSearchEngine } {
+  return {
+    engine: new DuckDbSearchEngine({
+      lakeRoot,
+      scanCutoffBytes: options.scanCutoffBytes ?? 1e12,
+      threads: 1,
+    }),
+    limiter: new InMemoryConcurrencyLimiter({ maxConcurrent: options.maxConcurrent ?? 4, leaseMs: 60_000 }),
+    registry: new InMemoryQueryRegistry(),
+    keys: keySource,
+    clock: systemClock,
+    waitBudgetMs: options.waitBudgetMs ?? 30_000,
+    queryTtlMs: 600_000,
+  };
+}
+
+export function handlerOf(deps: SearchDeps) {
+  return createSearchHandler(deps);
+}
+
+export async function token(
+  tenantId: string | null,
+  scope: 'search' | 'ingest' | 'admin' = 'search',
+  keys = KEYS,
+) {
+  return signToken(keys, { tenantId, scope, ttlSeconds: 3600 });
+}
+
+export function httpEvent(
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'r-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    isBase64Encoded: false,
+  };
+}
+
+export const lambdaContext = {
+  functionName: 'search',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
