@@ -9,8 +9,12 @@
  *   OPLAKE_BUFFER_AGE_MS        a buffer older than this is written to the lake (default 60000)
  *   OPLAKE_BUFFER_BYTES         a buffer larger than this is written to the lake (default 5 MiB)
  *   OPLAKE_INGEST_RATE_LIMITS   JSON {"default": {"eventsPerSecond", "bytesPerSecond"}, "tenants": {...}}
+ *   OPLAKE_SCAN_CUTOFF_BYTES    a search touching more bytes of files answers 422 (default 1 GiB)
+ *   OPLAKE_MAX_CONCURRENT_QUERIES  per tenant; one more answers 429 (default 3)
+ *   OPLAKE_WAIT_BUDGET_MS       a search running longer answers 202 with a queryId (default 10000)
  */
 import { resolve } from 'node:path';
+import { type LocalSearchEnvConfig, readLocalSearchEnv } from '../../functions/search/config.js';
 import { type Env, frozen, int, json, optional } from '../config/env.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, rateLimitConfigSchema } from '../ingest/rate-limiter.js';
@@ -27,6 +31,7 @@ export interface LocalConfig {
   streamBufferAgeMs: number;
   streamBufferBytes: number;
   rateLimits: RateLimitConfig;
+  search: Readonly<LocalSearchEnvConfig>;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -50,5 +55,6 @@ export function readLocalConfig(env: Env): Readonly<LocalConfig> {
       (v) => rateLimitConfigSchema.parse(v),
       DEFAULT_RATE_LIMITS,
     ),
+    search: readLocalSearchEnv(env),
   });
 }

@@ -7,18 +7,26 @@
  *     routes.add({ method: 'GET', path: '/v1/search/{id}', functionName: 'search', handler: ... });
  *   };
  *
- * and list it in ROUTE_PLUGINS below. Admin operations wrap their action with adminRoute()
+ * and list it in routePlugins() below. Admin operations wrap their action with adminRoute()
  * (admin-route.ts) for the token check and error mapping.
  */
 
+import { searchRoutes } from '../../functions/search/local.js';
+import type { LocalConfig } from './config.js';
 import { nightlyRoutes } from './nightly/routes.js';
 import type { RouteTable } from './routes.js';
 import type { LocalRuntime } from './runtime.js';
 
 export type RoutePlugin = (routes: RouteTable, runtime: LocalRuntime) => void;
 
-export const ROUTE_PLUGINS: readonly RoutePlugin[] = [nightlyRoutes];
+/** Every plugin local mode serves, configured from the local settings. */
+export function routePlugins(config: Pick<LocalConfig, 'search'>): readonly RoutePlugin[] {
+  return [nightlyRoutes, searchRoutes(config.search)];
+}
 
-export function applyRoutePlugins(routes: RouteTable, runtime: LocalRuntime): void {
-  for (const plugin of ROUTE_PLUGINS) plugin(routes, runtime);
+export function applyRoutePlugins(config: Pick<LocalConfig, 'search'>): RoutePlugin {
+  const plugins = routePlugins(config);
+  return (routes: RouteTable, runtime: LocalRuntime) => {
+    for (const plugin of plugins) plugin(routes, runtime);
+  };
 }

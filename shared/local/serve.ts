@@ -32,7 +32,7 @@ export async function serveUntilSignal(
     server = await startLocalServer({
       runtime,
       port: config.port,
-      extraRoutes: options.extraRoutes ?? applyRoutePlugins,
+      extraRoutes: options.extraRoutes ?? applyRoutePlugins(config),
     });
   } catch (error) {
     await runtime.close();
