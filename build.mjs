@@ -53,7 +53,11 @@ async function bundle(name) {
   const zipPath = join(DIST, `${name}.zip`);
   const zip = new yazl.ZipFile();
   for (const file of ['index.mjs', 'index.mjs.map']) {
-    zip.addBuffer(await readFile(join(outdir, file)), file, { mtime: FIXED_TIME, mode: 0o100644, compress: true });
+    zip.addBuffer(await readFile(join(outdir, file)), file, {
+      mtime: FIXED_TIME,
+      mode: 0o100644,
+      compress: true,
+    });
   }
   zip.end();
   await new Promise((resolve, reject) => {
@@ -61,7 +65,9 @@ async function bundle(name) {
   });
   const bytes = (await stat(zipPath)).size;
   const js = (await stat(join(outdir, 'index.mjs'))).size;
-  const sha = createHash('sha256').update(await readFile(zipPath)).digest('base64');
+  const sha = createHash('sha256')
+    .update(await readFile(zipPath))
+    .digest('base64');
   return { name, js, bytes, sha };
 }
 
@@ -76,5 +82,6 @@ for (const name of names) {
 }
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 console.log('\nfunction          bundle      zip   sha256 (base64, = source_code_hash)');
-for (const r of results) console.log(`${r.name.padEnd(16)} ${kib(r.js).padStart(8)} ${kib(r.bytes).padStart(8)}   ${r.sha}`);
+for (const r of results)
+  console.log(`${r.name.padEnd(16)} ${kib(r.js).padStart(8)} ${kib(r.bytes).padStart(8)}   ${r.sha}`);
 console.log(`\n${results.length} function(s) in ${((Date.now() - started) / 1000).toFixed(1)} s -> dist/`);

@@ -39,7 +39,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-async function timed(fn: () => Promise<Round> | Round, peak: { rss: number }): Promise<{ seconds: number; round: Round }> {
+async function timed(
+  fn: () => Promise<Round> | Round,
+  peak: { rss: number },
+): Promise<{ seconds: number; round: Round }> {
   const sampler = setInterval(() => {
     peak.rss = Math.max(peak.rss, process.memoryUsage.rss());
   }, 20);

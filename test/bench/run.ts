@@ -20,7 +20,8 @@ if (selected.length === 0) {
   process.exit(2);
 }
 
-const progress = (message: string) => process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+const progress = (message: string) =>
+  process.stderr.write(`  ${new Date().toISOString().slice(11, 19)} ${message}\n`);
 const results: CaseResult[] = [];
 for (const file of selected) {
   progress(`starting ${file}`);
@@ -39,4 +40,6 @@ const report = {
 await writeFile(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(join(out, 'latest.svg'), ratioChart(results));
 console.log(formatTable(results));
-console.log(`\nresults: ${join('test/bench/results', 'latest.json')}, chart: ${join('test/bench/results', 'latest.svg')}`);
+console.log(
+  `\nresults: ${join('test/bench/results', 'latest.json')}, chart: ${join('test/bench/results', 'latest.svg')}`,
+);

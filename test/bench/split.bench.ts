@@ -10,7 +10,11 @@ import type { IncomingEvent } from '../../shared/domain/event.js';
 import { type CaseResult, compare } from './harness.js';
 
 const APPS = ['excel.exe', 'winword.exe', 'chrome.exe', 'teams.exe', 'outlook.exe', 'code.exe'];
-const SITES = ['https://intra.example.co.jp/wiki?q=', 'https://www.Example.com/docs/', 'https://mail.example.org/inbox/'];
+const SITES = [
+  'https://intra.example.co.jp/wiki?q=',
+  'https://www.Example.com/docs/',
+  'https://mail.example.org/inbox/',
+];
 
 /** A realistic agent batch: mixed types, Japan-time offsets, a few extra attributes. */
 export function agentBatch(events: number, seed = 1): BatchMessage {
@@ -25,9 +29,23 @@ export function agentBatch(events: number, seed = 1): BatchMessage {
     const kind = rand(4);
     const event: IncomingEvent =
       kind === 0
-        ? { type: 'web', ts, user: 'yamada', host: 'PC-001', url: `${SITES[rand(3)]}${rand(1000)}`, title: 'Wiki page' }
+        ? {
+            type: 'web',
+            ts,
+            user: 'yamada',
+            host: 'PC-001',
+            url: `${SITES[rand(3)]}${rand(1000)}`,
+            title: 'Wiki page',
+          }
         : kind === 1
-          ? { type: 'file', ts, user: 'yamada', host: 'PC-001', path: `C:/Users/yamada/Documents/report-${rand(99)}.xlsx`, op: 'modify' }
+          ? {
+              type: 'file',
+              ts,
+              user: 'yamada',
+              host: 'PC-001',
+              path: `C:/Users/yamada/Documents/report-${rand(99)}.xlsx`,
+              op: 'modify',
+            }
           : {
               type: 'app',
               ts,
@@ -55,7 +73,9 @@ export function agentBatch(events: number, seed = 1): BatchMessage {
 export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const size of [500, 5000]) {
-    const messages = Array.from({ length: Math.max(4, 40000 / size) }, (_, i) => JSON.stringify(agentBatch(size, i + 1)));
+    const messages = Array.from({ length: Math.max(4, 40000 / size) }, (_, i) =>
+      JSON.stringify(agentBatch(size, i + 1)),
+    );
     const total = messages.length * size;
     results.push(
       await compare({

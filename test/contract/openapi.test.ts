@@ -16,7 +16,8 @@ interface Doc {
 
 const doc = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as Doc;
 const schema = (name: string) => doc.components.schemas[name] as Record<string, unknown>;
-const prop = (name: string, field: string) => (schema(name).properties as Record<string, Record<string, unknown>>)[field];
+const prop = (name: string, field: string) =>
+  (schema(name).properties as Record<string, Record<string, unknown>>)[field];
 
 describe('docs/openapi.yaml', () => {
   it('lists exactly the error codes the code can answer', () => {
@@ -29,7 +30,10 @@ describe('docs/openapi.yaml', () => {
       }
     }
     // Act
-    const errorSchema = schema('Error').properties as Record<string, { properties: { code: { enum: string[] } } }>;
+    const errorSchema = schema('Error').properties as Record<
+      string,
+      { properties: { code: { enum: string[] } } }
+    >;
     const documented = new Set(errorSchema.error?.properties.code.enum);
     // Assess
     expect([...documented].sort()).toEqual([...fromCode].sort());
@@ -51,7 +55,10 @@ describe('docs/openapi.yaml', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const statuses = Object.keys(operation.responses);
-        expect({ route: `${method} ${path}`, hasAuthErrors: statuses.includes('401') && statuses.includes('403') }).toEqual({
+        expect({
+          route: `${method} ${path}`,
+          hasAuthErrors: statuses.includes('401') && statuses.includes('403'),
+        }).toEqual({
           route: `${method} ${path}`,
           hasAuthErrors: true,
         });
