@@ -31,6 +31,9 @@ export interface CaseResult {
 export interface Round {
   units: number;
   extra?: Record<string, number | string>;
+  /** A round that ran in a child process reports its own time and peak RSS. */
+  seconds?: number;
+  peakRssBytes?: number;
 }
 
 function median(values: number[]): number {
@@ -43,17 +46,40 @@ async function timed(
   fn: () => Promise<Round> | Round,
   peak: { rss: number },
 ): Promise<{ seconds: number; round: Round }> {
+  let local = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    peak.rss = Math.max(peak.rss, process.memoryUsage.rss());
+    local = Math.max(local, process.memoryUsage.rss());
   }, 20);
   const started = performance.now();
   try {
     const round = await fn();
-    return { seconds: (performance.now() - started) / 1000, round };
+    local = Math.max(local, process.memoryUsage.rss());
+    // A round run in a child process reports its own peak; this process's is not the measure.
+    peak.rss = Math.max(peak.rss, round.peakRssBytes ?? local);
+    return { seconds: round.seconds ?? (performance.now() - started) / 1000, round };
   } finally {
     clearInterval(sampler);
-    peak.rss = Math.max(peak.rss, process.memoryUsage.rss());
   }
+}
+
+/** Runs `npx tsx <script> <args>` and parses the last stdout line as JSON. */
+export async function inChild<T>(script: string, args: readonly string[]): Promise<T> {
+  const { spawn } = await import('node:child_process');
+  return new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) reject(new Error(`${script} ${args.join(' ')} exited with ${code}`));
+      else resolve(JSON.parse(last) as T);
+    });
+  });
 }
 
 /** Runs candidate and baseline alternately `rounds` times (after one warm-up each). */
@@ -118,9 +144,10 @@ export function formatTable(results: readonly CaseResult[]): string {
     `${fmtRate(r.baseline, r.unit)} (${r.baselineName})`,
     `${r.ratio.toFixed(2)}x`,
     `${(r.candidate.peakRssBytes / 1048576).toFixed(0)} MiB`,
-    Object.entries(r.candidate.extra ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' '),
+    [
+      ...Object.entries(r.candidate.extra ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...Object.entries(r.baseline.extra ?? {}).map(([k, v]) => `baseline ${k}=${v}`),
+    ].join(' '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;

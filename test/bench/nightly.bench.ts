@@ -1,0 +1,69 @@
+/**
+ * nightly: conversion rows/s (the whole local workflow: discover, Map, per tenant-day merge +
+ * dedup + sort + ZSTD Parquet + promotion) against DuckDB's bare JSON -> Parquet COPY of the same
+ * raw files (no merge, dedup, sort or promotion), each round on a fresh copy of one generated
+ * lake, each in its own process (peak RSS is the process's). Also Parquet bytes / raw gzip bytes.
+ */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GeneratedLake, PhaseMeasurement } from '../fixtures/nightly-measure.js';
+import { type CaseResult, compare, inChild } from './harness.js';
+
+const PHASE = 'test/bench/nightly-phase.ts';
+
+export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
+  const work = await mkdtemp(join(tmpdir(), 'oplake-bench-nightly-'));
+  try {
+    const template = join(work, 'template');
+    const [tenants, days, perDay] = [6, 2, 25_000];
+    progress(`nightly: generating ${tenants} tenants x ${days} days x ${perDay} events`);
+    const lake = await inChild<GeneratedLake>(PHASE, [
+      'generate',
+      template,
+      String(tenants),
+      String(days),
+      String(perDay),
+    ]);
+    let round = 0;
+    const phase = async (name: 'bare' | 'nightly') => {
+      const dir = join(work, `round-${round++}`);
+      await cp(template, dir, { recursive: true });
+      try {
+        const m = await inChild<PhaseMeasurement & { parquetBytes?: number; parquetFiles?: number }>(PHASE, [
+          name,
+          dir,
+        ]);
+        return {
+          units: lake.rawLines,
+          seconds: m.ms / 1000,
+          peakRssBytes: m.peakRssBytes,
+          extra: {
+            ...(m.parquetBytes === undefined
+              ? {}
+              : {
+                  parquetFiles: m.parquetFiles ?? 0,
+                  parquetToRawGzip: (m.parquetBytes / lake.rawGzipBytes).toFixed(2),
+                }),
+          },
+        };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
+    return [
+      await compare({
+        bench: 'nightly',
+        name: `${lake.rawLines.toLocaleString('en-US')} raw lines, ${tenants * days} tenant-days`,
+        unit: 'rows',
+        rounds: 3,
+        progress,
+        candidate: () => phase('nightly'),
+        baselineName: 'DuckDB bare JSON->Parquet COPY',
+        baseline: () => phase('bare'),
+      }),
+    ];
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
