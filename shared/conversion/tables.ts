@@ -3,12 +3,9 @@
  * STORED_COLUMNS so SQL, Terraform and tests share one list. Terraform's aws_glue_catalog_table
  * resources follow `GLUE_TABLES` (docs/nightly.md lists the same facts).
  */
-import { STORED_COLUMNS } from '../domain/event.js';
+import { DATA_COLUMNS, PARTITION_KEYS, STORED_COLUMNS, type StoredColumn } from '../domain/event.js';
 
-export type StoredColumn = (typeof STORED_COLUMNS)[number];
-
-/** Partition keys, in path order: `tenant_id=T/dt=D/`. */
-export const PARTITION_KEYS = ['tenant_id', 'dt'] as const;
+export { DATA_COLUMNS, PARTITION_KEYS, type StoredColumn };
 
 /** Athena/Hive type of each stored column (`duration_ms` is the only number). */
 export const COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint'>> = Object.freeze(
@@ -16,11 +13,6 @@ export const COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint'>> =
     StoredColumn,
     'string' | 'bigint'
   >,
-);
-
-/** Data columns of the Glue tables: every stored column except the partition keys. */
-export const DATA_COLUMNS: readonly StoredColumn[] = STORED_COLUMNS.filter(
-  (c) => !(PARTITION_KEYS as readonly string[]).includes(c),
 );
 
 export interface GlueTableFacts {

@@ -69,6 +69,17 @@ export const STORED_COLUMNS = [
   'received_at',
 ] as const;
 
+export type StoredColumn = (typeof STORED_COLUMNS)[number];
+
+/** The partition columns (part of the object key: `tenant_id=T/dt=D/`). */
+export const PARTITION_KEYS = ['tenant_id', 'dt'] as const;
+
+/** Every stored column except the partition keys: what the engines read from the files. */
+export const DATA_COLUMNS: readonly Exclude<StoredColumn, (typeof PARTITION_KEYS)[number]>[] =
+  STORED_COLUMNS.filter(
+    (c): c is Exclude<StoredColumn, (typeof PARTITION_KEYS)[number]> => c !== 'tenant_id' && c !== 'dt',
+  );
+
 export interface StoredEvent {
   event_id: string;
   tenant_id: string;

@@ -14,6 +14,7 @@
  *   SELECT ... FROM ranked WHERE rn = 1 AND <filters> [AND <keyset>] ORDER BY ts, event_id, device_id
  * Filters apply after the dedup, so when copies of an event disagree the winning copy is judged.
  */
+import { DATA_COLUMNS } from '../domain/event.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -49,25 +50,8 @@ export interface KeysetPosition {
   deviceId: string;
 }
 
-/** Columns read from both areas, in this order (STORED_COLUMNS minus the partition columns). */
-export const SELECT_COLUMNS = [
-  'event_id',
-  'type',
-  'ts',
-  'device_id',
-  'user',
-  'host',
-  'app',
-  'title',
-  'url',
-  'domain',
-  'path',
-  'op',
-  'duration_ms',
-  'attrs',
-  'batch_id',
-  'received_at',
-] as const;
+/** Columns read from both areas, in this order (the stored columns minus the partition columns). */
+export const SELECT_COLUMNS = DATA_COLUMNS;
 
 /** Columns a search answers with (the dedup columns stay inside). */
 export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');
