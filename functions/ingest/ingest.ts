@@ -35,32 +35,24 @@ import type { Context } from 'aws-lambda';
 import { bearerToken, type KeySetSource, requireScope, verifyToken } from '../../shared/auth/tokens.js';
 import { type BatchMessage, type RejectedEvent, spoolKey } from '../../shared/domain/batch-message.js';
 import { canonicalJson, sha256Hex } from '../../shared/domain/ids.js';
-import { ID_PATTERN, LIMITS } from '../../shared/domain/limits.js';
+import { LIMITS } from '../../shared/domain/limits.js';
 import type { IdDerivation, QueuedEvent } from '../../shared/domain/normalize.js';
-import { validateEvent } from '../../shared/domain/validate.js';
 import {
-  ForbiddenError,
   IdempotencyConflictError,
-  InvalidRequestError,
   NotFoundError,
   NoValidEventsError,
   RateLimitedError,
   UnavailableError,
 } from '../../shared/errors.js';
 import { type HttpResult, json } from '../../shared/http/responses.js';
-import {
-  type BodyEntry,
-  type BodyLimits,
-  decodeBody,
-  type ParsedBody,
-  parseBody,
-} from '../../shared/ingest/body.js';
+import { type BodyLimits, decodeBody, parseBody } from '../../shared/ingest/body.js';
 import type { RateLimiter } from '../../shared/ingest/rate-limiter.js';
 import { writeRejects } from '../../shared/ingest/rejects.js';
 import { MetricUnit, type Observability } from '../../shared/observability/index.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
 import { MAX_QUEUE_MESSAGE_BYTES, type MessageQueue } from '../../shared/ports/queue.js';
+import { asSent, batchDevice, headerId, judge } from './batch.js';
 
 export const INGEST_ROUTE = '/v1/events';
 
@@ -212,81 +204,6 @@ function route(request: IngestRequest): void {
       `no route ${request.method.toUpperCase()} ${request.path}; ingest is POST ${INGEST_ROUTE}`,
     );
   }
-}
-
-/** An id-shaped header, or undefined; a malformed one is 400. */
-function headerId(headers: Record<string, string | undefined>, name: string): string | undefined {
-  const value = headers[name]?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (!ID_PATTERN.test(value)) {
-    throw new InvalidRequestError(`${name} header must be 1-128 characters of [A-Za-z0-9._:@-]`, {
-      details: [{ field: name, message: 'must be 1-128 characters of [A-Za-z0-9._:@-]' }],
-    });
-  }
-  return value;
-}
-
-/** The batch device: token sub, else body deviceId, else X-Device-Id (403 when they disagree with sub). */
-function batchDevice(
-  sub: string | null,
-  body: ParsedBody,
-  headers: Record<string, string | undefined>,
-): string | undefined {
-  const header = headerId(headers, 'x-device-id');
-  if (sub !== null) {
-    if (body.deviceId !== undefined && body.deviceId !== sub) {
-      throw new ForbiddenError(`body deviceId ${body.deviceId} is not the token's device`);
-    }
-    if (header !== undefined && header !== sub) {
-      throw new ForbiddenError(`X-Device-Id ${header} is not the token's device`);
-    }
-    return sub;
-  }
-  return body.deviceId ?? header;
-}
-
-/** Splits a batch into valid events (with their device) and rejects (with reason and event as sent). */
-function judge(
-  entries: readonly BodyEntry[],
-  deviceId: string | undefined,
-): { events: QueuedEvent[]; rejects: RejectedEvent[] } {
-  const events: QueuedEvent[] = [];
-  const rejects: RejectedEvent[] = [];
-  entries.forEach((entry, index) => {
-    if (!entry.json) {
-      rejects.push({ index, reason: entry.reason, event: entry.text });
-      return;
-    }
-    const verdict = validateEvent(entry.value);
-    if (!verdict.ok) {
-      rejects.push({ index, reason: verdict.reason, event: entry.value });
-      return;
-    }
-    const own = verdict.event.deviceId;
-    if (own !== undefined && deviceId !== undefined && own !== deviceId) {
-      rejects.push({
-        index,
-        reason: `deviceId: ${own} is not the batch's device ${deviceId}`,
-        event: entry.value,
-      });
-      return;
-    }
-    const device = deviceId ?? own;
-    if (device === undefined) {
-      rejects.push({
-        index,
-        reason: 'deviceId: no device (token sub, body deviceId, X-Device-Id header or the event deviceId)',
-        event: entry.value,
-      });
-      return;
-    }
-    events.push({ index, deviceId: device, event: verdict.event });
-  });
-  return { events, rejects };
-}
-
-function asSent(entry: BodyEntry): unknown {
-  return entry.json ? entry.value : { unparsedLine: entry.text };
 }
 
 function remainingMillis(context: Context, fallback: number): number {
