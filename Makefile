@@ -35,7 +35,7 @@ lint: deps ## Biome lint + format check
 .PHONY: fmt
 fmt: deps ## Format TypeScript (Biome) and Terraform
 	npx biome check --write .
-	terraform fmt -recursive terraform
+	terraform/scripts/tf.sh fmt -recursive .
 
 .PHONY: typecheck
 typecheck: deps ## tsc --noEmit over the whole repository
@@ -44,6 +44,24 @@ typecheck: deps ## tsc --noEmit over the whole repository
 .PHONY: build
 build: deps ## Bundle every function into dist/<name>.zip
 	node build.mjs
+
+.PHONY: tf-check
+tf-check: deps ## Terraform fmt, validate, test (mocked provider); IAM, env and Glue checked against the code
+	bash test/terraform/check.sh
+
+.PHONY: tf-emulator
+tf-emulator: deps build ## Apply the root module to moto, run the deployed functions, re-plan (no drift), destroy
+	bash test/terraform/moto-apply.sh
+
+.PHONY: deploy
+deploy: deps build ## Build the zips, then terraform apply (shows the plan, asks before applying)
+	terraform/scripts/tf.sh init -input=false
+	terraform/scripts/tf.sh apply
+
+.PHONY: destroy
+destroy: deps build ## terraform destroy (the zips must exist for the plan)
+	terraform/scripts/tf.sh init -input=false
+	terraform/scripts/tf.sh destroy
 
 .PHONY: bench
 bench: deps ## Benchmarks: JSON results under test/bench/results, printed as a table

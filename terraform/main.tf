@@ -1,0 +1,126 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  dist_dir      = coalesce(var.dist_dir, "${path.root}/../dist")
+  asl_path      = coalesce(var.nightly_asl_path, "${path.root}/../functions/ctas-runner/nightly.asl.json")
+  keys_param    = coalesce(var.keys_parameter_name, "/${var.name}/token-keys")
+  glue_database = replace(var.name, "-", "_")
+
+  # Bucket names are global: account and region make them unique without a random provider.
+  lake_bucket_name    = "${var.name}-lake-${local.account_id}-${local.region}"
+  results_bucket_name = "${var.name}-athena-results-${local.account_id}-${local.region}"
+
+  athena_output = "s3://${local.results_bucket_name}/"
+
+  timeouts = {
+    ingest      = 30
+    split       = 120
+    ctas_runner = var.ctas_runner_timeout
+    nightly     = 120
+    search      = var.search_timeout
+  }
+
+  search_workgroup_names = [for i in range(var.search_workgroups) : format("%s-search-%02d", var.name, i)]
+}
+
+module "kms" {
+  source = "./modules/kms"
+
+  alias       = var.name
+  description = "oplake ${var.name}: lake, Athena results, tables, token keys, alarms"
+  # CloudWatch alarms publish to the encrypted alarm topic.
+  service_principals = ["cloudwatch.amazonaws.com"]
+}
+
+module "lake_bucket" {
+  source = "./modules/s3-bucket"
+
+  bucket_name   = local.lake_bucket_name
+  kms_key_arn   = module.kms.key_arn
+  force_destroy = var.force_destroy_buckets
+
+  # shared/domain/layout.ts: one prefix per area, each with its own window.
+  lifecycle_rules = [
+    { id = "raw", prefix = "raw/", expiration_days = var.raw_retention_days },
+    { id = "archive-raw", prefix = "archive/raw/", expiration_days = var.archive_raw_retention_days },
+    { id = "parquet", prefix = "parquet/", expiration_days = var.parquet_retention_days },
+    { id = "rejects", prefix = "rejects/", expiration_days = var.rejects_retention_days },
+    { id = "firehose-errors", prefix = "errors/firehose/", expiration_days = var.firehose_errors_retention_days },
+    { id = "spool", prefix = "spool/", expiration_days = var.spool_retention_days },
+    { id = "staging", prefix = "staging/", expiration_days = var.staging_retention_days },
+  ]
+}
+
+module "athena_results_bucket" {
+  source = "./modules/s3-bucket"
+
+  bucket_name   = local.results_bucket_name
+  kms_key_arn   = module.kms.key_arn
+  force_destroy = true
+
+  lifecycle_rules = [
+    { id = "results-expiry", prefix = "", expiration_days = var.athena_results_retention_days },
+  ]
+}
+
+module "idempotency_table" {
+  source = "./modules/dynamodb-table"
+
+  # @aws-lambda-powertools/idempotency's DynamoDBPersistenceLayer defaults: key `id`, TTL `expiration`.
+  name                = "${var.name}-idempotency"
+  hash_key            = "id"
+  ttl_attribute       = "expiration"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.deletion_protection
+}
+
+module "query_table" {
+  source = "./modules/dynamodb-table"
+
+  # search's query registry (shared/adapters/aws/dynamodb-query-registry.ts): pk = query#<id> (which
+  # tenant owns a 202 query) and pk = slots#<tenant> (concurrency leases); TTL `ttl` (epoch seconds).
+  name                = "${var.name}-queries"
+  hash_key            = "pk"
+  ttl_attribute       = "ttl"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.deletion_protection
+}
+
+resource "aws_ssm_parameter" "token_keys" {
+  name        = local.keys_param
+  description = "oplake ${var.name}: token signing key set {\"activeKid\",\"keys\"}. Set out of band (docs/deploy.md); Terraform never overwrites it."
+  type        = "SecureString"
+  key_id      = module.kms.key_arn
+  # Placeholder until the first `oplake keys` run writes the real key set.
+  value = jsonencode({ activeKid = "unset", keys = {} })
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+module "batch_queue" {
+  source = "./modules/queue"
+
+  # ingest -> split: one batch per message (claim check to spool/ above 1 MiB), so 1 MiB messages.
+  name                     = "${var.name}-batches"
+  consumer_timeout_seconds = local.timeouts.split
+  max_message_size         = 1048576
+  sdk_attribute_setter     = var.sqs_attributes_via_sdk
+}
+
+module "fanout_queue" {
+  source = "./modules/queue"
+
+  # nightly workflow -> ctas-runner: one small task-token message per tenant.
+  name                      = "${var.name}-nightly-fanout"
+  consumer_timeout_seconds  = local.timeouts.ctas_runner
+  max_message_size          = 262144
+  message_retention_seconds = 86400
+}

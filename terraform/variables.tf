@@ -1,0 +1,319 @@
+variable "name" {
+  description = "Deployment name: prefix of every resource name (lower case, digits, dashes). Two deployments in one account need two names."
+  type        = string
+  default     = "oplake"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
+    error_message = "name must be 2-21 characters of lower-case letters, digits and dashes, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region to deploy into."
+  type        = string
+  default     = "ap-northeast-1"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (merged into the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "dist_dir" {
+  description = "Directory holding the function zips built by `node build.mjs` (<name>.zip). null means ../dist beside this module."
+  type        = string
+  default     = null
+}
+
+variable "nightly_asl_path" {
+  description = "Path of the nightly workflow's ASL template. null means ../functions/ctas-runner/nightly.asl.json."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of every function (arm64 is cheaper; the bundles are pure JavaScript)."
+  type        = string
+  default     = "arm64"
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group (functions, Firehose, Step Functions), in days."
+  type        = number
+  default     = 30
+}
+
+variable "force_destroy_buckets" {
+  description = "Let `terraform destroy` delete non-empty buckets. Keep false in production: the lake holds the only copy of the data."
+  type        = bool
+  default     = false
+}
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection on the tables (set true in production)."
+  type        = bool
+  default     = false
+}
+
+# --- retention (days) ---
+
+variable "raw_retention_days" {
+  description = "Days unconverted raw objects stay under raw/ (a safety net: the nightly run moves converted raw to archive/raw/)."
+  type        = number
+  default     = 30
+}
+
+variable "archive_raw_retention_days" {
+  description = "Days converted raw objects are kept under archive/raw/ for replays (the raw window)."
+  type        = number
+  default     = 7
+}
+
+variable "parquet_retention_days" {
+  description = "Days converted Parquet is kept (default 5 x 366 days, the code's DEFAULT_RETENTION). The nightly job enforces it by dt (and per-tenant overrides); the lifecycle rule is the backstop by object age."
+  type        = number
+  default     = 1830
+}
+
+variable "rejects_retention_days" {
+  description = "Days invalid events (rejects/) are kept for investigation."
+  type        = number
+  default     = 30
+}
+
+variable "firehose_errors_retention_days" {
+  description = "Days Firehose error output (errors/firehose/) is kept."
+  type        = number
+  default     = 14
+}
+
+variable "spool_retention_days" {
+  description = "Days claim-checked batches (spool/) are kept; split deletes them once handed to Firehose."
+  type        = number
+  default     = 3
+}
+
+variable "staging_retention_days" {
+  description = "Days conversion attempts (staging/) are kept; the conversion deletes them after promotion (the code's default is 24 h)."
+  type        = number
+  default     = 1
+}
+
+variable "athena_results_retention_days" {
+  description = "Days Athena query results are kept (search pages read them back; queryIds older than this are gone)."
+  type        = number
+  default     = 2
+}
+
+# --- ingest and split ---
+
+variable "ingest_reserved_concurrency" {
+  description = "Reserved concurrency of ingest: the only throttle of a function URL (429); -1 for none."
+  type        = number
+  default     = 100
+}
+
+variable "ingest_rate_limits" {
+  description = "OPLAKE_INGEST_RATE_LIMITS: per-tenant ingest limits as JSON (defaults and per-tenant overrides); empty for the built-in defaults."
+  type        = string
+  default     = ""
+}
+
+variable "ingest_expected_concurrency" {
+  description = "OPLAKE_INGEST_EXPECTED_CONCURRENCY: warm ingest instances expected to share one tenant's traffic; each enforces the tenant's rate divided by this (the local, per-instance limiter: no DynamoDB write per request). 1 admits up to N x the limit across N instances."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.ingest_expected_concurrency >= 1 && var.ingest_expected_concurrency <= 10000
+    error_message = "ingest_expected_concurrency must be between 1 and 10000."
+  }
+}
+
+variable "split_max_concurrency" {
+  description = "Maximum concurrency of split's event source mapping (2-1000): bounds the Firehose PutRecordBatch rate."
+  type        = number
+  default     = 20
+}
+
+variable "firehose_shards" {
+  description = "Number of Firehose delivery streams tenants are spread over (each has a quota of 500 active partitions, raisable to 5,000)."
+  type        = number
+  default     = 2
+}
+
+variable "firehose_buffering_size_mb" {
+  description = "Firehose buffer size per partition, 64-128 MB."
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.firehose_buffering_size_mb >= 64 && var.firehose_buffering_size_mb <= 128
+    error_message = "firehose_buffering_size_mb must be between 64 and 128."
+  }
+}
+
+variable "firehose_buffering_interval_seconds" {
+  description = "Firehose buffer interval, 300-900 s."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.firehose_buffering_interval_seconds >= 300 && var.firehose_buffering_interval_seconds <= 900
+    error_message = "firehose_buffering_interval_seconds must be between 300 and 900."
+  }
+}
+
+# --- nightly conversion ---
+
+variable "nightly_schedule_expression" {
+  description = "EventBridge Scheduler expression starting the nightly workflow."
+  type        = string
+  default     = "cron(0 1 * * ? *)"
+}
+
+variable "nightly_schedule_timezone" {
+  description = "Time zone of nightly_schedule_expression."
+  type        = string
+  default     = "Asia/Tokyo"
+}
+
+variable "nightly_schedule_enabled" {
+  description = "Whether the nightly schedule is enabled."
+  type        = bool
+  default     = true
+}
+
+variable "nightly_map_max_concurrency" {
+  description = "OPLAKE_NIGHTLY_MAX_CONCURRENCY: how many tenants the workflow converts at once (inline Map MaxConcurrency, 1-40); keep it <= ctas_runner_max_concurrency."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.nightly_map_max_concurrency >= 1 && var.nightly_map_max_concurrency <= 40
+    error_message = "nightly_map_max_concurrency must be between 1 and 40 (inline Map)."
+  }
+}
+
+variable "nightly_retention_areas" {
+  description = "OPLAKE_RETENTION_AREAS: areas the nightly job enforces retention on itself (per-tenant overrides); the lifecycle rules enforce the defaults on every area."
+  type        = list(string)
+  default     = ["parquet"]
+
+  validation {
+    condition     = alltrue([for a in var.nightly_retention_areas : contains(["parquet", "archiveRaw", "rejects", "staging"], a)])
+    error_message = "nightly_retention_areas may name parquet, archiveRaw, rejects and staging."
+  }
+}
+
+variable "tenant_retention_overrides" {
+  description = "Per-tenant retention (OPLAKE_RETENTION perTenant): tenant id => {parquetDays, archiveRawDays, rejectsDays, stagingHours}, each optional. Shorter than the defaults only: the lifecycle rules delete at the defaults."
+  type        = map(map(number))
+  default     = {}
+}
+
+variable "ctas_runner_max_concurrency" {
+  description = "Maximum concurrency of ctas-runner's event source mapping (2-1000): each copy runs one Athena CTAS at a time, so this bounds the nightly share of the regional active DML query quota."
+  type        = number
+  default     = 10
+}
+
+variable "ctas_runner_timeout" {
+  description = "ctas-runner timeout in seconds (the fan-out queue's visibility timeout is 6x this)."
+  type        = number
+  default     = 900
+}
+
+variable "conversion_bytes_scanned_cutoff" {
+  description = "Per-query scan cutoff of the conversion workgroup, in bytes."
+  type        = number
+  default     = 200000000000
+}
+
+# --- search ---
+
+variable "search_workgroups" {
+  description = "Number of Athena workgroups in the search pool; tenants map to one by hash (override with search_workgroup_overrides)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.search_workgroups >= 1 && var.search_workgroups <= 20
+    error_message = "search_workgroups must be between 1 and 20."
+  }
+}
+
+variable "search_workgroup_overrides" {
+  description = "Tenant id => index of the search workgroup it must use (heavy tenants get their own)."
+  type        = map(number)
+  default     = {}
+}
+
+variable "search_bytes_scanned_cutoff" {
+  description = "Per-query scan cutoff of each search workgroup, in bytes (minimum 10 MB); over it the query is cancelled and search answers 422 scan_limit_exceeded."
+  type        = number
+  default     = 10000000000
+
+  validation {
+    condition     = var.search_bytes_scanned_cutoff >= 10000000
+    error_message = "search_bytes_scanned_cutoff must be at least 10 MB (10000000), Athena's minimum."
+  }
+}
+
+variable "search_hourly_bytes_alarm" {
+  description = "Data usage alarm: bytes scanned per search workgroup per hour."
+  type        = number
+  default     = 100000000000
+}
+
+variable "search_daily_bytes_alarm" {
+  description = "Data usage alarm: bytes scanned per search workgroup per day."
+  type        = number
+  default     = 1000000000000
+}
+
+variable "search_reserved_concurrency" {
+  description = "Reserved concurrency of search; -1 for none."
+  type        = number
+  default     = 50
+}
+
+variable "search_max_concurrent_queries" {
+  description = "OPLAKE_MAX_CONCURRENT_QUERIES: running queries allowed per tenant (429 too_many_queries over it)."
+  type        = number
+  default     = 3
+}
+
+variable "search_wait_budget_ms" {
+  description = "OPLAKE_WAIT_BUDGET_MS: how long search waits for Athena before answering 202 with a queryId."
+  type        = number
+  default     = 8000
+}
+
+variable "search_timeout" {
+  description = "search timeout in seconds (must exceed the wait budget)."
+  type        = number
+  default     = 30
+}
+
+# --- alarms and secrets ---
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+}
+
+variable "keys_parameter_name" {
+  description = "SSM SecureString holding the token signing key set ({\"activeKid\",\"keys\"}); its value is set out of band (docs/deploy.md). null means /NAME/token-keys."
+  type        = string
+  default     = null
+}
+
+variable "sqs_attributes_via_sdk" {
+  description = "Raise the batch queue's MaximumMessageSize to 1 MiB through the AWS SDK after creating it (hashicorp/aws 5.100 only accepts 256 KiB). Needs Node and `npm ci` on the deploying machine. false only in terraform test."
+  type        = bool
+  default     = true
+}
