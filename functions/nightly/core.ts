@@ -9,7 +9,7 @@
  *   housekeep  {date, now?}                                    → retention report
  *   summarise  {date, runId, targets, results}                 → NightlySummary (+ metric NightlyTenantFailures)
  */
-import { newRunId } from '../../shared/conversion/convert.js';
+
 import { discoverTargets } from '../../shared/conversion/discover.js';
 import {
   ALL_RETENTION_AREAS,
@@ -19,6 +19,7 @@ import {
   type RetentionPolicy,
   type RetentionReport,
 } from '../../shared/conversion/retention.js';
+import { newRunId } from '../../shared/conversion/run-id.js';
 import { type NightlySummary, summarise, type TenantOutcome } from '../../shared/conversion/summary.js';
 import { assertDate } from '../../shared/domain/layout.js';
 import { InvalidRequestError } from '../../shared/errors.js';

@@ -14,13 +14,13 @@
  * whole conversion from what is visible: the result converges. A step that finds its work already
  * done (an object already moved) skips it.
  */
-import { randomBytes } from 'node:crypto';
 import { PREFIX, partitionPrefix } from '../domain/layout.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ConversionEngine, PartitionSnapshot } from './engine.js';
 import { ConversionVerificationError } from './errors.js';
+import { isRunId, newRunId } from './run-id.js';
 
 export const CONVERSION_STEPS = [
   'staged',
@@ -53,15 +53,8 @@ export interface ConversionResult {
   rows: number;
 }
 
-const RUN_ID = /^[A-Za-z0-9-]{1,80}$/;
-
-export function newRunId(clock: Clock = systemClock): string {
-  const stamp = clock.now().toISOString().replace(/[-:.]/g, '');
-  return `${stamp}-${randomBytes(4).toString('hex')}`;
-}
-
 export function stagingPrefix(runId: string, tenantId: string, dt: string): string {
-  if (!RUN_ID.test(runId)) throw new RangeError(`not a run id: ${runId}`);
+  if (!isRunId(runId)) throw new RangeError(`not a run id: ${runId}`);
   return `${PREFIX.staging}${runId}/${partitionPrefix('parquet', tenantId, dt).slice(PREFIX.parquet.length)}`;
 }
 

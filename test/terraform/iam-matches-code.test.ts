@@ -284,12 +284,7 @@ function implied(fn: string, code: Set<string>): Set<string> {
  * Calls the import graph reaches but the function never makes (the analysis follows modules,
  * not call paths). Each entry says why; keep this list short and re-check it when code moves.
  */
-const NOT_CALLED: Record<string, { actions: string[]; why: string }> = {
-  nightly: {
-    actions: ['s3:GetObject', 's3:PutObject'],
-    why: 'functions/nightly/core.ts imports shared/conversion/convert.ts for newRunId only; store.copy runs in ctas-runner',
-  },
-};
+const NOT_CALLED: Record<string, { actions: string[]; why: string }> = {};
 
 const functionsWithHandlers = readdirSync(join(ROOT, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'functions', d.name, 'handler.ts')))
