@@ -75,7 +75,7 @@ function setup(options: { waitBudgetMs?: number; overrides?: Record<string, stri
   const deps: SearchCoreDeps = {
     engine,
     limiter: new InMemoryConcurrencyLimiter({ maxConcurrent: 2, leaseMs: 600_000 }),
-    registry: new InMemoryQueryRegistry(),
+    registry: new InMemoryQueryRegistry({ now: () => new Date(clock) }),
     keys: keySource,
     clock: { now: () => new Date(clock) },
     waitBudgetMs: options.waitBudgetMs ?? 10_000,
@@ -205,21 +205,19 @@ describe('AthenaSearchEngine', () => {
 
   it('answers 202 past the wait budget; GET answers 202, then 200, and 404 to another tenant', async () => {
     // Prepare
-    const { deps } = setup({ waitBudgetMs: 1000 });
+    // Athena reports RUNNING until the test says it finished: no race with the poll interval.
+    const { deps } = setup({ waitBudgetMs: 300 });
+    let finished = false;
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athena
       .on(GetQueryExecutionCommand)
-      .resolvesOnce(execution('RUNNING'))
-      .resolvesOnce(execution('RUNNING'))
-      .resolvesOnce(execution('RUNNING'))
-      .resolvesOnce(execution('RUNNING'))
-      .resolvesOnce(execution('RUNNING'))
-      .resolves(execution('SUCCEEDED'));
+      .callsFake(() => (finished ? execution('SUCCEEDED') : execution('RUNNING')));
     athena.on(GetQueryResultsCommand).resolves(results(['e-1'], { header: true }));
     // Act
     const started = await searchEvents('acme-corp', RANGE, deps);
     const stranger = getQuery('beta-inc', 'q-1', deps);
     const stillRunning = await getQuery('acme-corp', 'q-1', { ...deps, waitBudgetMs: 0 });
+    finished = true;
     const done = await getQuery('acme-corp', 'q-1', deps);
     // Assess
     expect(started).toEqual({ status: 202, body: { queryId: 'q-1', status: 'running' } });
