@@ -11,6 +11,7 @@ import {
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sqsRecord } from '../../shared/local/sqs-record.js';
 import 'aws-sdk-client-mock-jest';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
@@ -33,22 +34,12 @@ let callbacks: LocalTaskCallbacks;
 let lake: RawLake;
 
 function record(body: string, messageId: string): SQSRecord {
-  return {
+  return sqsRecord({
     messageId,
-    receiptHandle: `rh-${messageId}`,
     body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'states',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:oplake-fanout',
-    awsRegion: 'ap-northeast-1',
-  };
+    senderId: 'states',
+    queueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:oplake-fanout',
+  });
 }
 
 function context(remainingMs = 600_000): Context {

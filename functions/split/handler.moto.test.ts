@@ -1,10 +1,12 @@
 /** The AWS composition root end to end against moto_server: SQS event in, Firehose to S3 out. */
+
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { motoClientConfig, motoEndpoint, uniqueName } from '../../shared/adapters/aws/moto-kit.js';
 import type { BatchMessage } from '../../shared/domain/batch-message.js';
+import { sqsRecord } from '../../shared/local/sqs-record.js';
 
 const message: BatchMessage = {
   v: 1,
@@ -64,22 +66,12 @@ describe('split handler.ts on moto_server', () => {
     const { handler } = await import('./handler.js');
     const event: SQSEvent = {
       Records: [
-        {
+        sqsRecord({
           messageId: 'm-1',
           receiptHandle: 'rh',
           body: JSON.stringify(message),
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: '0',
-            SenderId: 'x',
-            ApproximateFirstReceiveTimestamp: '0',
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:q',
-          awsRegion: 'ap-northeast-1',
-        },
+          queueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:q',
+        }),
       ],
     };
     // Act

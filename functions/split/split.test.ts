@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { type BatchMessage, spoolKey } from '../../shared/domain/batch-message.js';
 import { STORED_COLUMNS, type StoredEvent } from '../../shared/domain/event.js';
+import { sqsRecord } from '../../shared/local/sqs-record.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { DeliveryError, type DeliveryRecord, FIREHOSE_LIMITS } from '../../shared/ports/delivery-stream.js';
 import { createSplitHandler } from './create-handler.js';
@@ -169,25 +170,6 @@ function batch(overrides: Partial<BatchMessage> = {}): BatchMessage {
   };
 }
 
-function sqsRecord(body: string, messageId: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(NOW.getTime()),
-      SenderId: 'ingest',
-      ApproximateFirstReceiveTimestamp: String(NOW.getTime()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:oplake-batches',
-    awsRegion: 'ap-northeast-1',
-  };
-}
-
 function context(): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -230,7 +212,7 @@ describe('split handler', () => {
 
   it('delivers normalised events per tenant and date and writes the rejects aside', async () => {
     // Prepare
-    const event: SQSEvent = { Records: [sqsRecord(JSON.stringify(batch()), 'm-1')] };
+    const event: SQSEvent = { Records: [record(JSON.stringify(batch()), 'm-1')] };
     // Act
     const response = await handler(event, context());
     // Assess
@@ -250,8 +232,8 @@ describe('split handler', () => {
     // Prepare
     const body = JSON.stringify(batch());
     // Act
-    await handler({ Records: [sqsRecord(body, 'm-1')] }, context());
-    await handler({ Records: [sqsRecord(body, 'm-1')] }, context());
+    await handler({ Records: [record(body, 'm-1')] }, context());
+    await handler({ Records: [record(body, 'm-1')] }, context());
     // Assess
     const keys: string[] = [];
     for await (const object of store.list('rejects/')) keys.push(object.key);
@@ -263,11 +245,11 @@ describe('split handler', () => {
     stream.failTenants.add('globex');
     const event: SQSEvent = {
       Records: [
-        sqsRecord(JSON.stringify(batch({ batchId: 'b-ok-1' })), 'm-ok-1'),
-        sqsRecord('{not json', 'm-garbage'),
-        sqsRecord(JSON.stringify({ v: 2, tenantId: 'acme-corp' }), 'm-bad-shape'),
-        sqsRecord(JSON.stringify(batch({ tenantId: 'globex', batchId: 'b-down' })), 'm-stream-down'),
-        sqsRecord(JSON.stringify(batch({ batchId: 'b-ok-2' })), 'm-ok-2'),
+        record(JSON.stringify(batch({ batchId: 'b-ok-1' })), 'm-ok-1'),
+        record('{not json', 'm-garbage'),
+        record(JSON.stringify({ v: 2, tenantId: 'acme-corp' }), 'm-bad-shape'),
+        record(JSON.stringify(batch({ tenantId: 'globex', batchId: 'b-down' })), 'm-stream-down'),
+        record(JSON.stringify(batch({ batchId: 'b-ok-2' })), 'm-ok-2'),
       ],
     };
     // Act
@@ -288,8 +270,8 @@ describe('split handler', () => {
     await store.put(key, JSON.stringify(batch({ batchId: 'b-spooled' })));
     const message = JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key });
     // Act
-    const first = await handler({ Records: [sqsRecord(message, 'm-1')] }, context());
-    const again = await handler({ Records: [sqsRecord(message, 'm-1')] }, context());
+    const first = await handler({ Records: [record(message, 'm-1')] }, context());
+    const again = await handler({ Records: [record(message, 'm-1')] }, context());
     // Assess
     expect(first.batchItemFailures).toEqual([]);
     expect(again.batchItemFailures).toEqual([]);
@@ -307,7 +289,7 @@ describe('split handler', () => {
     await store.put(key, JSON.stringify(batch()));
     // Act
     const response = await handler(
-      { Records: [sqsRecord(JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key }), 'm-1')] },
+      { Records: [record(JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key }), 'm-1')] },
       context(),
     );
     // Assess
@@ -321,7 +303,7 @@ describe('split handler', () => {
     await store.put(key, JSON.stringify(batch({ tenantId: 'globex' })));
     // Act
     const response = await handler(
-      { Records: [sqsRecord(JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key }), 'm-1')] },
+      { Records: [record(JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key }), 'm-1')] },
       context(),
     );
     // Assess
@@ -329,3 +311,7 @@ describe('split handler', () => {
     expect(stream.records).toHaveLength(0);
   });
 });
+
+function record(body: string, messageId: string): SQSRecord {
+  return sqsRecord({ messageId, body, sentAt: NOW.getTime(), senderId: 'ingest' });
+}

@@ -42,6 +42,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { DeliveryRecord, DeliveryStream } from '../ports/delivery-stream.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
+import { sqsRecord } from './sqs-record.js';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -295,22 +296,13 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
 }
 
 function toSqsRecord(message: ReceivedMessage): SQSRecord {
-  const sentAt = String(Date.parse(message.sentAt));
-  return {
+  return sqsRecord({
     messageId: message.messageId,
     receiptHandle: message.receiptHandle,
     body: message.body,
-    attributes: {
-      ApproximateReceiveCount: String(message.receiveCount),
-      SentTimestamp: sentAt,
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: sentAt,
-      MessageGroupId: message.groupId,
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(message.body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:local:000000000000:oplake-batches',
-    awsRegion: 'local',
-  };
+    groupId: message.groupId,
+    receiveCount: message.receiveCount,
+    sentAt: Date.parse(message.sentAt),
+    queueArn: 'arn:aws:sqs:local:000000000000:oplake-batches',
+  });
 }

@@ -3,6 +3,7 @@
  * Functions: a real sqs:sendMessage.waitForTaskToken to a real (moto) SQS queue, ctas-runner's
  * handler consuming the messages with the SFN task-callback adapter, DuckDB converting.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conve
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { FaultInjectingEngine } from '../../shared/local/nightly/faults.js';
 import { renderAsl } from '../../shared/local/nightly/run-nightly.js';
+import { sqsRecord } from '../../shared/local/sqs-record.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { readParquetRows } from '../fixtures/lake-reader.js';
 import { writeRawLake } from '../fixtures/raw-lake.js';
@@ -124,19 +126,16 @@ describe('nightly Map on moto Step Functions + SQS', () => {
       );
       const messages = received.Messages ?? [];
       if (messages.length > 0) {
-        const event = {
-          Records: messages.map((m) => ({
-            messageId: m.MessageId ?? '',
-            receiptHandle: m.ReceiptHandle ?? '',
-            body: m.Body ?? '',
-            attributes: {},
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:oplake-fanout',
-            awsRegion: 'ap-northeast-1',
-          })),
-        } as unknown as SQSEvent;
+        const event: SQSEvent = {
+          Records: messages.map((m) =>
+            sqsRecord({
+              messageId: m.MessageId ?? '',
+              receiptHandle: m.ReceiptHandle ?? '',
+              body: m.Body ?? '',
+              queueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:oplake-fanout',
+            }),
+          ),
+        };
         const response = await handler(event, { getRemainingTimeInMillis: () => 600_000 } as Context);
         expect(response.batchItemFailures).toEqual([]);
         for (const m of messages) {

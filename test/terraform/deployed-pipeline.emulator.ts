@@ -8,6 +8,7 @@
  * Run by moto-apply.sh only (it is not a *.test.ts: it needs the applied module):
  *   OPLAKE_MOTO_ENDPOINT=... OPLAKE_TF_OUTPUTS=outputs.json npx jest --testMatch '**' test/terraform/deployed-pipeline.emulator.ts
  */
+
 import { readFileSync } from 'node:fs';
 import {
   DeleteBucketPolicyCommand,
@@ -24,6 +25,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext, urlEvent } from '../../functions/ingest/test-kit.js';
 import { motoClientConfig, motoEndpoint } from '../../shared/adapters/aws/moto-kit.js';
 import { type KeySet, signToken } from '../../shared/auth/tokens.js';
+import { sqsRecord } from '../../shared/local/sqs-record.js';
 
 interface Outputs {
   batch_queue_url: { value: string };
@@ -38,23 +40,8 @@ function outputs(): Outputs {
   return JSON.parse(readFileSync(file, 'utf8')) as Outputs;
 }
 
-function sqsRecord(body: string, messageId: string, queueArn: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'AIDATEST',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'ap-northeast-1',
-  };
+function record(body: string, messageId: string, queueArn: string): SQSRecord {
+  return sqsRecord({ messageId, body, queueArn, sentAt: Date.now(), senderId: 'AIDATEST' });
 }
 
 describe('deployed adapters on the emulated infrastructure', () => {
@@ -113,7 +100,7 @@ describe('deployed adapters on the emulated infrastructure', () => {
     Object.assign(process.env, out.function_environment.value.split);
     const split = await import('../../functions/split/handler.js');
     const event: SQSEvent = {
-      Records: messages.map((m, i) => sqsRecord(m.Body ?? '', m.MessageId ?? `m-${i}`, queueArn)),
+      Records: messages.map((m, i) => record(m.Body ?? '', m.MessageId ?? `m-${i}`, queueArn)),
     };
     const result = await split.handler(event, lambdaContext());
 
