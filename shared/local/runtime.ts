@@ -11,7 +11,6 @@
  * event in, ReportBatchItemFailures out); a timer flushes stream buffers that reached their
  * size or age. `flush()` is "make every accepted event searchable now".
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type {
   APIGatewayProxyEventV2,
