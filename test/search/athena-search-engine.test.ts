@@ -3,6 +3,7 @@
  * the workgroup's scan cutoff, throttled; paging through the same execution's NextToken via the
  * signed cursor; 202 past the wait budget then GET; workgroup pool and result reuse rules.
  */
+
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -15,6 +16,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { OUTPUT_COLUMNS } from '../../shared/query/sql.js';
 import 'aws-sdk-client-mock-jest';
 import {
   aggregateEvents,
@@ -37,22 +39,8 @@ afterEach(() => {
 
 const NOW = Date.parse('2026-11-24T06:00:00Z');
 const POOL = ['oplake-search-0', 'oplake-search-1', 'oplake-search-2'];
-const COLUMNS = [
-  'event_id',
-  'type',
-  'ts',
-  'device_id',
-  'user',
-  'host',
-  'app',
-  'title',
-  'url',
-  'domain',
-  'path',
-  'op',
-  'duration_ms',
-  'attrs',
-];
+/** The columns the search SQL selects, as Athena's result header names them. */
+const COLUMNS = [...OUTPUT_COLUMNS];
 
 function setup(options: { waitBudgetMs?: number; overrides?: Record<string, string> } = {}) {
   let clock = NOW;

@@ -8,6 +8,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
@@ -53,41 +54,39 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(token === undefined ? {} : { ContinuationToken: token }),
-        }),
-      );
+    for await (const page of this.pages(prefix)) {
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue;
         yield { key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified ?? new Date(0) };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {
     const prefixes: string[] = [];
+    for await (const page of this.pages(prefix, '/')) {
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix !== undefined) prefixes.push(common.Prefix);
+      }
+    }
+    return prefixes.sort();
+  }
+
+  /** Every ListObjectsV2 page under a prefix, following continuation tokens. */
+  private async *pages(prefix: string, delimiter?: string): AsyncIterable<ListObjectsV2CommandOutput> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: prefix,
-          Delimiter: '/',
+          ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
           ...(token === undefined ? {} : { ContinuationToken: token }),
         }),
       );
-      for (const common of page.CommonPrefixes ?? []) {
-        if (common.Prefix !== undefined) prefixes.push(common.Prefix);
-      }
+      yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    return prefixes.sort();
   }
 
   async copy(fromKey: string, toKey: string): Promise<void> {
