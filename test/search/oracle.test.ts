@@ -10,7 +10,7 @@ import { aggregateEvents, searchEvents } from '../../functions/search/core.js';
 import type { StoredEvent } from '../../shared/domain/event.js';
 import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
 import { aggregateRequestArb, searchRequestArb, TENANTS, worldArb } from '../fixtures/search-arbitraries.js';
-import { oracleAggregate, oracleSearch, writeLake } from '../fixtures/search-lake.js';
+import { oracleAggregate, oracleSearch, type PlacedEvent, writeLake } from '../fixtures/search-lake.js';
 import { localDeps, tempLake } from './helpers.js';
 
 const RUNS = Number(process.env.OPLAKE_ORACLE_RUNS ?? 25);
@@ -25,6 +25,25 @@ function requestBody(r: {
   return { from: range.from, to: range.to, ...(types ? { types } : {}), ...rest };
 }
 
+/** Writes one random world to a fresh lake, runs `body` over it with a local engine, cleans up. */
+async function inWorld(
+  placed: PlacedEvent[],
+  body: (events: StoredEvent[], deps: ReturnType<typeof localDeps>) => Promise<void>,
+): Promise<void> {
+  const lake = await tempLake();
+  const deps = localDeps(lake.root);
+  try {
+    await writeLake(lake.root, placed);
+    await body(
+      placed.map((p) => p.event),
+      deps,
+    );
+  } finally {
+    await deps.engine.close();
+    await lake.cleanup();
+  }
+}
+
 describe('search oracle (DuckDB over real files vs. plain TypeScript)', () => {
   it('search: every match once, in order, through every page', async () => {
     const seen = { matches: 0, multiPage: 0, queries: 0 };
@@ -34,11 +53,7 @@ describe('search oracle (DuckDB over real files vs. plain TypeScript)', () => {
         fc.array(fc.tuple(fc.constantFrom(...TENANTS), searchRequestArb), { minLength: 4, maxLength: 8 }),
         async (placed, queries) => {
           // Prepare
-          const lake = await tempLake();
-          const deps = localDeps(lake.root);
-          try {
-            await writeLake(lake.root, placed);
-            const events: StoredEvent[] = placed.map((p) => p.event);
+          await inWorld(placed, async (events, deps) => {
             for (const [tenant, request] of queries) {
               const body = requestBody(request);
               const expected = oracleSearch(events, tenant, parseSearchRequest(body).query);
@@ -63,10 +78,7 @@ describe('search oracle (DuckDB over real files vs. plain TypeScript)', () => {
               seen.matches += expected.length;
               if (pages > 2) seen.multiPage++;
             }
-          } finally {
-            await deps.engine.close();
-            await lake.cleanup();
-          }
+          });
         },
       ),
       { numRuns: RUNS, endOnFailure: true },
@@ -84,11 +96,7 @@ describe('search oracle (DuckDB over real files vs. plain TypeScript)', () => {
         fc.array(fc.tuple(fc.constantFrom(...TENANTS), aggregateRequestArb), { minLength: 4, maxLength: 8 }),
         async (placed, queries) => {
           // Prepare
-          const lake = await tempLake();
-          const deps = localDeps(lake.root);
-          try {
-            await writeLake(lake.root, placed);
-            const events: StoredEvent[] = placed.map((p) => p.event);
+          await inWorld(placed, async (events, deps) => {
             for (const [tenant, request] of queries) {
               const body = requestBody(request);
               const expected = oracleAggregate(events, tenant, parseAggregateRequest(body));
@@ -99,10 +107,7 @@ describe('search oracle (DuckDB over real files vs. plain TypeScript)', () => {
               expect((answer.body as { rows: unknown }).rows).toEqual(expected);
               rows += expected.length;
             }
-          } finally {
-            await deps.engine.close();
-            await lake.cleanup();
-          }
+          });
         },
       ),
       { numRuns: RUNS, endOnFailure: true },
