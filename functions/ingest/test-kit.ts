@@ -3,6 +3,7 @@
  * idempotency store in a temporary folder, a fixed clock, function URL events and a Context.
  * Used by this folder's tests only.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { FileIdempotencyStore } from '../../shared/adapters/local/file-idempoten
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { type KeySet, newKeySet, type Scope, signToken } from '../../shared/auth/tokens.js';
 import { type RateLimitConfig, RateLimiter } from '../../shared/ingest/rate-limiter.js';
+import { functionUrlEvent } from '../../shared/local/http-event.js';
 import { createObservability } from '../../shared/observability/index.js';
 import type { OutgoingMessage } from '../../shared/ports/queue.js';
 import { createIngestHandler } from './create-handler.js';
@@ -184,27 +186,7 @@ export function urlEvent(body: string | Buffer, options: RequestOptions = {}): A
   }
   if (options.contentEncoding !== undefined) headers['content-encoding'] = options.contentEncoding;
   const binary = options.gzip === true || typeof body !== 'string';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'url',
-      domainName: 'url.lambda-url.ap-northeast-1.on.aws',
-      domainPrefix: 'url',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: 'r1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '24/Nov/2026:01:00:00 +0000',
-      timeEpoch: NOW.getTime(),
-    },
-    body: binary ? payload.toString('base64') : payload.toString('utf8'),
-    isBase64Encoded: binary,
-  };
+  return functionUrlEvent({ method, path, headers, now: NOW, body: payload, base64: binary });
 }
 
 export function appEvent(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {

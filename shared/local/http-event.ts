@@ -29,24 +29,57 @@ export async function toFunctionUrlEvent(
     query[name] = name in query ? `${query[name]},${value}` : value;
   const bytes = request.body ? Buffer.from(await request.arrayBuffer()) : Buffer.alloc(0);
   const isText = !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '');
-  const now = facts.now ?? new Date();
+  const event = functionUrlEvent({
+    method: request.method,
+    path: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    host: url.host,
+    ...(facts.sourceIp === undefined ? {} : { sourceIp: facts.sourceIp }),
+    ...(facts.now === undefined ? {} : { now: facts.now }),
+    ...(bytes.byteLength > 0 ? { body: bytes, base64: !isText } : {}),
+  });
+  if (cookies?.length) event.cookies = cookies;
+  if (Object.keys(query).length) event.queryStringParameters = query;
+  return event;
+}
+
+export interface FunctionUrlRequest {
+  method: string;
+  path: string;
+  rawQueryString?: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  host?: string;
+  sourceIp?: string;
+  now?: Date;
+  body?: Buffer | string;
+  /** Deliver the body base64-encoded (binary or content-encoded bodies), as Lambda does. */
+  base64?: boolean;
+}
+
+/** The payload-2.0 event a function URL delivers for one request (also used by tests). */
+export function functionUrlEvent(request: FunctionUrlRequest): APIGatewayProxyEventV2 {
+  const now = request.now ?? new Date();
+  const host = request.host ?? 'localhost';
+  const method = request.method.toUpperCase();
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
+    rawPath: request.path,
+    rawQueryString: request.rawQueryString ?? '',
+    headers: request.headers,
     requestContext: {
       accountId: 'anonymous',
       apiId: 'local',
-      domainName: url.host,
-      domainPrefix: url.hostname.split('.')[0] ?? url.hostname,
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? host,
       http: {
-        method: request.method.toUpperCase(),
-        path: url.pathname,
+        method,
+        path: request.path,
         protocol: 'HTTP/1.1',
-        sourceIp: facts.sourceIp ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
+        sourceIp: request.sourceIp ?? '127.0.0.1',
+        userAgent: request.headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
       routeKey: '$default',
@@ -56,11 +89,10 @@ export async function toFunctionUrlEvent(
     },
     isBase64Encoded: false,
   };
-  if (cookies?.length) event.cookies = cookies;
-  if (Object.keys(query).length) event.queryStringParameters = query;
-  if (bytes.byteLength > 0) {
-    event.body = isText ? bytes.toString('utf8') : bytes.toString('base64');
-    event.isBase64Encoded = !isText;
+  if (request.body !== undefined) {
+    const bytes = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
+    event.body = request.base64 ? bytes.toString('base64') : bytes.toString('utf8');
+    event.isBase64Encoded = request.base64 === true;
   }
   return event;
 }

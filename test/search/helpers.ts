@@ -1,4 +1,5 @@
 /** Wiring shared by the search suites: a local core over a lake directory, with fixed keys. */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { SearchCoreDeps } from '../../functions/search/core.js';
 import { createSearchHandler, type SearchDeps } from '../../functions/search/create-handler.js';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import { type KeySet, type KeySetSource, newKeySet, signToken } from '../../shared/auth/tokens.js';
+import { functionUrlEvent } from '../../shared/local/http-event.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { InMemoryConcurrencyLimiter, InMemoryQueryRegistry } from '../../shared/query/memory.js';
 
@@ -62,27 +64,8 @@ export function httpEvent(
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: 'r-1',
-      routeKey: '$default',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    isBase64Encoded: false,
-  };
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return functionUrlEvent({ method, path, headers, ...(body === undefined ? {} : { body }) });
 }
 
 export const lambdaContext = {
