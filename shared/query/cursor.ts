@@ -81,8 +81,10 @@ export function verifyCursor(
     throw invalid('malformed');
   const key = cursorKey(keySet, payload.k);
   if (key === null) throw invalid('signed with an unknown key');
-  const expected = createHmac('sha256', key).update(body).digest();
-  const given = Buffer.from(match[2], 'base64url');
+  // Compare the encodings, not the decoded bytes: the last base64url character carries two
+  // unused bits, so a decode-then-compare would accept a changed cursor.
+  const expected = Buffer.from(createHmac('sha256', key).update(body).digest('base64url'));
+  const given = Buffer.from(match[2]);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw invalid('signature mismatch');
   if (payload.v !== 1 || payload.t !== tenantId) throw invalid('issued for another tenant');

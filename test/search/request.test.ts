@@ -89,6 +89,21 @@ describe('cursor', () => {
     );
   });
 
+  it('rejects a signature whose last character differs only in its unused bits', () => {
+    // Prepare: the same 32 MAC bytes, spelled with another last base64url character
+    const cursor = signCursor(keys, 'acme-corp', fingerprint, position);
+    const [body, mac = ''] = cursor.split('.');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = [...alphabet]
+      .map((c) => `${mac.slice(0, -1)}${c}`)
+      .find((m) => m !== mac && Buffer.from(m, 'base64url').equals(Buffer.from(mac, 'base64url')));
+    // Act + Assess
+    expect(twin).toBeDefined();
+    expect(() => verifyCursor(keys, `${body}.${twin}`, 'acme-corp', fingerprint)).toThrow(
+      InvalidRequestError,
+    );
+  });
+
   it('binds to tenant, query and key set', () => {
     const cursor = signCursor(keys, 'acme-corp', fingerprint, position);
     expect(() => verifyCursor(keys, cursor, 'beta-inc', fingerprint)).toThrow(/another tenant/);
