@@ -19,7 +19,7 @@ deps: $(NODE_MODULES) ## Install the npm dependencies (npm ci) when missing or s
 
 .PHONY: dev
 dev: deps ## Run the whole pipeline locally on 127.0.0.1:$OPLAKE_PORT (no AWS account)
-	npx tsx shared/local/main.ts
+	npx tsx shared/local/server/main.ts
 
 .PHONY: test
 test: deps lint typecheck unit tf-check ## Lint, type-check, every jest suite, Terraform checks

@@ -8,7 +8,7 @@ locals {
   partition  = data.aws_partition.current.partition
 
   dist_dir      = coalesce(var.dist_dir, "${path.root}/../dist")
-  asl_path      = coalesce(var.nightly_asl_path, "${path.root}/../functions/ctas-runner/nightly.asl.json")
+  asl_path      = coalesce(var.nightly_asl_path, "${path.root}/../functions/nightly/nightly.asl.json")
   keys_param    = coalesce(var.keys_parameter_name, "/${var.name}/token-keys")
   glue_database = replace(var.name, "-", "_")
 

@@ -5,7 +5,7 @@ module "nightly_workflow" {
   log_retention_days = var.log_retention_days
 
   # The ASL file is shared with local mode (aws-local-stepfunctions); Terraform fills in the ARNs.
-  # Placeholders of functions/ctas-runner/nightly.asl.json (docs/nightly.md).
+  # Placeholders of functions/nightly/nightly.asl.json (docs/nightly.md).
   definition = templatefile(local.asl_path, {
     nightly_function_arn = module.nightly.function_arn
     fanout_queue_url     = module.fanout_queue.queue_url

@@ -28,7 +28,7 @@ variable "dist_dir" {
 }
 
 variable "nightly_asl_path" {
-  description = "Path of the nightly workflow's ASL template. null means ../functions/ctas-runner/nightly.asl.json."
+  description = "Path of the nightly workflow's ASL template. null means ../functions/nightly/nightly.asl.json."
   type        = string
   default     = null
 }

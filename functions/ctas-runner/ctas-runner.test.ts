@@ -11,13 +11,13 @@ import {
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sqsRecord } from '../../shared/local/sqs-record.js';
+import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 import 'aws-sdk-client-mock-jest';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { TaskTokenGoneError } from '../../shared/conversion/task-callbacks.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
-import { LocalTaskCallbacks, LocalTaskError } from '../../shared/local/nightly/local-task-callbacks.js';
+import { LocalTaskCallbacks, LocalTaskError } from '../../shared/local/workflow/local-task-callbacks.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { listAll, readParquetRows } from '../../test/fixtures/lake-reader.js';
 import { type RawLake, writeRawLake } from '../../test/fixtures/raw-lake.js';

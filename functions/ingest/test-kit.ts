@@ -14,7 +14,7 @@ import { FileIdempotencyStore } from '../../shared/adapters/local/file-idempoten
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { type KeySet, newKeySet, type Scope, signToken } from '../../shared/auth/tokens.js';
 import { type RateLimitConfig, RateLimiter } from '../../shared/ingest/rate-limiter.js';
-import { functionUrlEvent } from '../../shared/local/http-event.js';
+import { functionUrlEvent } from '../../shared/local/server/http-event.js';
 import { createObservability } from '../../shared/observability/index.js';
 import type { OutgoingMessage } from '../../shared/ports/queue.js';
 import { createIngestHandler } from './create-handler.js';

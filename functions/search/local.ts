@@ -3,13 +3,13 @@
  * entry points for the benchmark (`searchLocal`, `aggregateLocal`) that bypass HTTP and tokens.
  *
  * The dev server plugs the routes in with `searchRoutes(readLocalSearchEnv(env))`
- * (shared/local/route-plugins.ts). Locally the scan cutoff is measured on the files a query
+ * (shared/local/server/route-plugins.ts). Locally the scan cutoff is measured on the files a query
  * touches and the concurrency limit is kept in memory; answers and errors are the same as on AWS.
  */
 import { join } from 'node:path';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import type { KeySetSource } from '../../shared/auth/tokens.js';
-import type { RoutePlugin } from '../../shared/local/route-plugins.js';
+import type { RoutePlugin } from '../../shared/local/server/routes.js';
 import type { Observability } from '../../shared/observability/index.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { PagePosition } from '../../shared/query/cursor.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { motoClientConfig, motoEndpoint, uniqueName } from '../../shared/adapters/aws/moto-kit.js';
 import type { BatchMessage } from '../../shared/domain/batch-message.js';
-import { sqsRecord } from '../../shared/local/sqs-record.js';
+import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 
 const message: BatchMessage = {
   v: 1,

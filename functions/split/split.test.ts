@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { type BatchMessage, spoolKey } from '../../shared/domain/batch-message.js';
 import { STORED_COLUMNS, type StoredEvent } from '../../shared/domain/event.js';
-import { sqsRecord } from '../../shared/local/sqs-record.js';
+import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { DeliveryError, type DeliveryRecord, FIREHOSE_LIMITS } from '../../shared/ports/delivery-stream.js';
 import { createSplitHandler } from './create-handler.js';

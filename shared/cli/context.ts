@@ -1,5 +1,5 @@
 /** What every CLI command gets: the local config (read once) and where to write. */
-import type { LocalConfig } from '../local/config.js';
+import type { LocalConfig } from '../local/runtime/config.js';
 
 export interface CliContext {
   config: Readonly<LocalConfig>;

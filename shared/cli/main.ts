@@ -8,7 +8,7 @@
  * (commands/admin-call.ts), as `flush` does.
  */
 import { Command, CommanderError } from 'commander';
-import { readLocalConfig } from '../local/config.js';
+import { readLocalConfig } from '../local/runtime/config.js';
 import * as flush from './commands/flush.js';
 import * as nightly from './commands/nightly.js';
 import * as serve from './commands/serve.js';

@@ -29,9 +29,9 @@ export interface ServerProcess {
   output(): string;
 }
 
-/** Starts `shared/local/main.ts` (what `make dev` runs) and waits until it answers. */
+/** Starts `shared/local/server/main.ts` (what `make dev` runs) and waits until it answers. */
 export async function startServer(dataDir: string, port: number, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/server/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import aslValidator from 'asl-validator';
-import { ASL_PATH, LOCAL_ASL_VALUES, renderAsl } from '../../shared/local/nightly/run-nightly.js';
+import { ASL_PATH, LOCAL_ASL_VALUES, renderAsl } from '../../shared/local/workflow/run-nightly.js';
 
 const asl = renderAsl(LOCAL_ASL_VALUES) as {
   States: Record<string, Record<string, unknown>>;

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Hono } from 'hono';
 import { signToken } from '../../shared/auth/tokens.js';
 import { PREFIX, tenantPrefixes } from '../../shared/domain/layout.js';
-import { nightlyRoutes } from '../../shared/local/nightly/routes.js';
-import { createLocalRuntime, type LocalRuntime } from '../../shared/local/runtime.js';
-import { createApp, defaultRoutes } from '../../shared/local/server.js';
+import { createLocalRuntime, type LocalRuntime } from '../../shared/local/runtime/runtime.js';
+import { nightlyRoutes } from '../../shared/local/server/nightly-routes.js';
+import { createApp, defaultRoutes } from '../../shared/local/server/server.js';
 import { lakeState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
 
 const NOW = new Date('2026-11-24T01:00:00.000Z');

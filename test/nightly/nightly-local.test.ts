@@ -9,7 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
-import { runNightly, runNightlyDetailed } from '../../shared/local/nightly/run-nightly.js';
+import { runNightly, runNightlyDetailed } from '../../shared/local/workflow/run-nightly.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { lakeState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
 import { type RawLake, writeLateEvents, writeRawLake } from '../fixtures/raw-lake.js';

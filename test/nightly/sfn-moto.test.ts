@@ -25,9 +25,9 @@ import { createCtasRunnerHandler } from '../../functions/ctas-runner/create-hand
 import { SfnTaskCallbacks } from '../../functions/ctas-runner/sfn-task-callbacks.js';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
-import { FaultInjectingEngine } from '../../shared/local/nightly/faults.js';
-import { renderAsl } from '../../shared/local/nightly/run-nightly.js';
-import { sqsRecord } from '../../shared/local/sqs-record.js';
+import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
+import { FaultInjectingEngine } from '../../shared/local/workflow/faults.js';
+import { renderAsl } from '../../shared/local/workflow/run-nightly.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { readParquetRows } from '../fixtures/lake-reader.js';
 import { writeRawLake } from '../fixtures/raw-lake.js';

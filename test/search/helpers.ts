@@ -8,7 +8,7 @@ import type { SearchCoreDeps } from '../../functions/search/core.js';
 import { createSearchHandler, type SearchDeps } from '../../functions/search/create-handler.js';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import { type KeySet, type KeySetSource, newKeySet, signToken } from '../../shared/auth/tokens.js';
-import { functionUrlEvent } from '../../shared/local/http-event.js';
+import { functionUrlEvent } from '../../shared/local/server/http-event.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { InMemoryConcurrencyLimiter, InMemoryQueryRegistry } from '../../shared/query/memory.js';
 

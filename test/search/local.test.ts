@@ -10,8 +10,8 @@ import {
   searchLocal,
   searchRoutes,
 } from '../../functions/search/local.js';
-import { RouteTable } from '../../shared/local/routes.js';
-import type { LocalRuntime } from '../../shared/local/runtime.js';
+import type { LocalRuntime } from '../../shared/local/runtime/runtime.js';
+import { RouteTable } from '../../shared/local/server/routes.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { generateDataset } from '../fixtures/search-lake.js';

@@ -25,7 +25,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext, urlEvent } from '../../functions/ingest/test-kit.js';
 import { motoClientConfig, motoEndpoint } from '../../shared/adapters/aws/moto-kit.js';
 import { type KeySet, signToken } from '../../shared/auth/tokens.js';
-import { sqsRecord } from '../../shared/local/sqs-record.js';
+import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 
 interface Outputs {
   batch_queue_url: { value: string };

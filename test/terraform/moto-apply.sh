@@ -87,7 +87,7 @@ if [[ -z "$DIST" ]]; then
   for f in ingest split ctas-runner nightly search; do [[ -f "$ROOT/dist/$f.zip" ]] || all_built=0; done
   [[ $all_built -eq 1 ]] && DIST="$ROOT/dist"
 fi
-ASL="$ROOT/functions/ctas-runner/nightly.asl.json"
+ASL="$ROOT/functions/nightly/nightly.asl.json"
 [[ -f "$ASL" ]] || { echo "tf-emulator: $ASL is missing" >&2; exit 1; }
 
 cat >"$WORK/terraform/emulator.auto.tfvars" <<TFVARS

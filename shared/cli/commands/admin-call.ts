@@ -8,8 +8,8 @@
  */
 import { FileKeySetSource } from '../../auth/file-key-set.js';
 import { signToken } from '../../auth/tokens.js';
-import { DataDirInUseError } from '../../local/data-dir-lock.js';
-import type { LocalRuntime } from '../../local/runtime.js';
+import { DataDirInUseError } from '../../local/runtime/data-dir-lock.js';
+import type { LocalRuntime } from '../../local/runtime/runtime.js';
 import { type CliContext, CliError } from '../context.js';
 
 export interface AdminCall {
@@ -48,7 +48,7 @@ export async function adminCall(ctx: CliContext, call: AdminCall): Promise<unkno
       throw new CliError(`${call.method} ${target} failed: ${describe(error)}`);
     ctx.err(`no server at ${call.url}; running in process over ${call.dataDir}`);
     // Loaded only when needed: `oplake token` stays fast and free of the pipeline's modules.
-    const { createLocalRuntime } = await import('../../local/runtime.js');
+    const { createLocalRuntime } = await import('../../local/runtime/runtime.js');
     let runtime: LocalRuntime;
     try {
       runtime = await createLocalRuntime({ dataDir: call.dataDir, background: false, logLevel: 'WARN' });

@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
         body: options.date === undefined ? {} : { date: options.date },
         inProcess: async (runtime) => {
           // Loaded only when needed, so `oplake token` stays free of the pipeline's modules.
-          const { runLocalNightly } = await import('../../local/nightly/routes.js');
+          const { runLocalNightly } = await import('../../local/server/nightly-routes.js');
           return runLocalNightly(runtime, options.date);
         },
       });

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`not a port: ${options.port}`);
-      const { serveUntilSignal } = await import('../../local/serve.js');
+      const { serveUntilSignal } = await import('../../local/server/serve.js');
       await serveUntilSignal({ ...ctx.config, port, dataDir: resolve(options.dataDir) });
       // Keep running: the server holds the event loop until a signal closes it.
       await new Promise<never>(() => {});

@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
         method: 'DELETE',
         path: `/v1/admin/tenants/${encodeURIComponent(tenantId)}`,
         inProcess: async (runtime) => {
-          const { deleteLocalTenant } = await import('../../local/nightly/routes.js');
+          const { deleteLocalTenant } = await import('../../local/server/nightly-routes.js');
           return deleteLocalTenant(runtime, tenantId);
         },
       });

@@ -7,10 +7,10 @@
  *                handler: adminRoute(deps, async (event) => runNightly(parseDate(event.body))) });
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { bearerToken, type KeySetSource, requireScope, verifyToken } from '../auth/tokens.js';
-import { InvalidRequestError } from '../errors.js';
-import { type ErrorLogger, errorResult, json, lowerHeaders } from '../http/responses.js';
-import type { Clock } from '../ports/clock.js';
+import { bearerToken, type KeySetSource, requireScope, verifyToken } from '../../auth/tokens.js';
+import { InvalidRequestError } from '../../errors.js';
+import { type ErrorLogger, errorResult, json, lowerHeaders } from '../../http/responses.js';
+import type { Clock } from '../../ports/clock.js';
 import type { RouteHandler } from './routes.js';
 
 export interface AdminRouteDeps {

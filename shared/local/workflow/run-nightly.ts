@@ -1,5 +1,5 @@
 /**
- * Local nightly run: the very ASL file Terraform deploys (functions/ctas-runner/nightly.asl.json),
+ * Local nightly run: the very ASL file Terraform deploys (functions/nightly/nightly.asl.json),
  * run by aws-local-stepfunctions with task overrides that call the same cores as the Lambdas:
  *   Discover / Housekeep / Summarise  → functions/nightly/core.ts (as lambda:invoke: {Payload})
  *   Convert (sqs:sendMessage.waitForTaskToken) → a fresh token, ctas-runner's core on the message
@@ -43,7 +43,7 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 }
 
 export const ASL_PATH = fileURLToPath(
-  new URL('../../../functions/ctas-runner/nightly.asl.json', import.meta.url),
+  new URL('../../../functions/nightly/nightly.asl.json', import.meta.url),
 );
 
 /** Placeholder values of the local run (Terraform puts real ARNs there). */

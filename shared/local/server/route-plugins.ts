@@ -11,13 +11,11 @@
  * (admin-route.ts) for the token check and error mapping.
  */
 
-import { searchRoutes } from '../../functions/search/local.js';
-import type { LocalConfig } from './config.js';
-import { nightlyRoutes } from './nightly/routes.js';
-import type { RouteTable } from './routes.js';
-import type { LocalRuntime } from './runtime.js';
-
-export type RoutePlugin = (routes: RouteTable, runtime: LocalRuntime) => void;
+import { searchRoutes } from '../../../functions/search/local.js';
+import type { LocalConfig } from '../runtime/config.js';
+import type { LocalRuntime } from '../runtime/runtime.js';
+import { nightlyRoutes } from './nightly-routes.js';
+import type { RoutePlugin, RouteTable } from './routes.js';
 
 /** Every plugin local mode serves, configured from the local settings. */
 export function routePlugins(config: Pick<LocalConfig, 'search'>): readonly RoutePlugin[] {

@@ -14,10 +14,14 @@
  *   OPLAKE_WAIT_BUDGET_MS       a search running longer answers 202 with a queryId (default 10000)
  */
 import { resolve } from 'node:path';
-import { type LocalSearchEnvConfig, readLocalSearchEnv } from '../../functions/search/config.js';
-import { type Env, frozen, int, json, optional } from '../config/env.js';
-import { ConfigError } from '../errors.js';
-import { DEFAULT_RATE_LIMITS, type RateLimitConfig, rateLimitConfigSchema } from '../ingest/rate-limiter.js';
+import { type LocalSearchEnvConfig, readLocalSearchEnv } from '../../../functions/search/config.js';
+import { type Env, frozen, int, json, optional } from '../../config/env.js';
+import { ConfigError } from '../../errors.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitConfig,
+  rateLimitConfigSchema,
+} from '../../ingest/rate-limiter.js';
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -3,9 +3,9 @@
  * SIGTERM (stream buffers are written to the lake before exit). Used by `make dev` (main.ts)
  * and `oplake serve`.
  */
-import type { LocalConfig } from './config.js';
+import type { LocalConfig } from '../runtime/config.js';
+import { createLocalRuntime } from '../runtime/runtime.js';
 import { applyRoutePlugins } from './route-plugins.js';
-import { createLocalRuntime } from './runtime.js';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from './server.js';
 
 export interface ServeOptions {

@@ -5,7 +5,7 @@
  *   POST   /v1/admin/nightly            {"date"?: "YYYY-MM-DD"}  → NightlySummary
  *   DELETE /v1/admin/tenants/{tenantId}                          → {tenantId, objects, bytes}
  *
- * Wiring: add `nightlyRoutes` to ROUTE_PLUGINS (shared/local/route-plugins.ts); the CLI calls
+ * Wiring: `nightlyRoutes` is listed in routePlugins() (shared/local/server/route-plugins.ts); the CLI calls
  * `runLocalNightly(runtime, date)` / `deleteLocalTenant(runtime, tenantId)` in process.
  */
 import { runDate } from '../../../functions/nightly/core.js';
@@ -13,10 +13,10 @@ import type { NightlySummary } from '../../conversion/summary.js';
 import { deleteTenant, type TenantDeletion } from '../../conversion/tenant-delete.js';
 import { TENANT_PATTERN } from '../../domain/limits.js';
 import { InvalidRequestError } from '../../errors.js';
-import { adminRoute, jsonBody } from '../admin-route.js';
-import type { RoutePlugin } from '../route-plugins.js';
-import type { LocalRuntime } from '../runtime.js';
-import { runNightly } from './run-nightly.js';
+import type { LocalRuntime } from '../runtime/runtime.js';
+import { runNightly } from '../workflow/run-nightly.js';
+import { adminRoute, jsonBody } from './admin-route.js';
+import type { RoutePlugin } from './routes.js';
 
 /** One nightly run at a time per process (two at once are safe, only wasteful). */
 let running: Promise<unknown> = Promise.resolve();

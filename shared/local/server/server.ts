@@ -10,14 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { Hono } from 'hono';
-import { LIMITS } from '../domain/limits.js';
-import { NotFoundError, PayloadTooLargeError } from '../errors.js';
-import { errorResult } from '../http/responses.js';
+import { LIMITS } from '../../domain/limits.js';
+import { NotFoundError, PayloadTooLargeError } from '../../errors.js';
+import { errorResult } from '../../http/responses.js';
+import { lambdaContext } from '../runtime/lambda-context.js';
+import type { LocalRuntime } from '../runtime/runtime.js';
 import { adminRoute } from './admin-route.js';
 import { toFunctionUrlEvent, toResponse } from './http-event.js';
-import { lambdaContext } from './lambda-context.js';
 import { type Route, RouteTable } from './routes.js';
-import type { LocalRuntime } from './runtime.js';
 
 export interface LocalServerOptions {
   runtime: LocalRuntime;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Hono } from 'hono';
-import { signToken } from '../auth/tokens.js';
+import { signToken } from '../../auth/tokens.js';
+import { createLocalRuntime, type LocalRuntime } from '../runtime/runtime.js';
 import { toFunctionUrlEvent } from './http-event.js';
 import { RouteTable } from './routes.js';
-import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { createApp, defaultRoutes } from './server.js';
 
 describe('function URL events', () => {

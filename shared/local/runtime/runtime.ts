@@ -23,22 +23,22 @@ import {
   createIngestHandler,
   DEFAULT_INGEST_CONFIG,
   type IngestConfig,
-} from '../../functions/ingest/create-handler.js';
-import { createSplitHandler } from '../../functions/split/create-handler.js';
-import { DiskQueue, type QueueDepth, type ReceivedMessage } from '../adapters/local/disk-queue.js';
-import { FileIdempotencyStore } from '../adapters/local/file-idempotency-store.js';
-import { FileObjectStore } from '../adapters/local/file-object-store.js';
-import { SerialQueue } from '../adapters/local/fs-durable.js';
-import { LocalDeliveryStream } from '../adapters/local/local-delivery-stream.js';
-import { FileKeySetSource } from '../auth/file-key-set.js';
-import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from '../ingest/rate-limiter.js';
+} from '../../../functions/ingest/create-handler.js';
+import { createSplitHandler } from '../../../functions/split/create-handler.js';
+import { DiskQueue, type QueueDepth, type ReceivedMessage } from '../../adapters/local/disk-queue.js';
+import { FileIdempotencyStore } from '../../adapters/local/file-idempotency-store.js';
+import { FileObjectStore } from '../../adapters/local/file-object-store.js';
+import { SerialQueue } from '../../adapters/local/fs-durable.js';
+import { LocalDeliveryStream } from '../../adapters/local/local-delivery-stream.js';
+import { FileKeySetSource } from '../../auth/file-key-set.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from '../../ingest/rate-limiter.js';
 import {
   createObservability,
   type Observability,
   type ObservabilityOptions,
-} from '../observability/index.js';
-import { type Clock, systemClock } from '../ports/clock.js';
-import type { DeliveryRecord, DeliveryStream } from '../ports/delivery-stream.js';
+} from '../../observability/index.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import type { DeliveryRecord, DeliveryStream } from '../../ports/delivery-stream.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
 import { sqsRecord } from './sqs-record.js';

@@ -5,6 +5,7 @@
  * handler that must also run on AWS reads `rawPath`).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { LocalRuntime } from '../runtime/runtime.js';
 
 export type RouteHandler = (
   event: APIGatewayProxyEventV2,
@@ -73,3 +74,9 @@ export class RouteTable {
     return this.routes.map((r) => r.route);
   }
 }
+
+/**
+ * What a part of the product plugs into local mode: it adds its routes to the table with the
+ * runtime's adapters at hand. The plugins served are listed in route-plugins.ts.
+ */
+export type RoutePlugin = (routes: RouteTable, runtime: LocalRuntime) => void;

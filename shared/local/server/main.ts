@@ -1,8 +1,8 @@
 /**
- * `make dev` (npx tsx shared/local/main.ts): the whole pipeline on this machine. The composition
+ * `make dev` (npx tsx shared/local/server/main.ts): the whole pipeline on this machine. The composition
  * root of local mode: the only place, with the CLI, that reads the environment.
  */
-import { readLocalConfig } from './config.js';
+import { readLocalConfig } from '../runtime/config.js';
 import { serveUntilSignal } from './serve.js';
 
 serveUntilSignal(readLocalConfig(process.env)).catch((error: unknown) => {
