@@ -262,6 +262,48 @@ export class DiskQueue implements MessageQueue {
     );
   }
 
+  /**
+   * One dead letter back to `ready/` with a fresh receive count (the sweeper's redrive). The
+   * ready copy is durable before the dead letter is removed. False when it is no longer there.
+   */
+  redriveOne(messageId: string): Promise<boolean> {
+    return this.start().then(() =>
+      this.serial.run(async () => {
+        const found = await this.findDeadLetter(messageId);
+        if (found === null) return false;
+        await writeFileDurable(
+          join(this.readyDir, found.name),
+          JSON.stringify({ ...found.stored, receiveCount: 0 }),
+          this.tmpDir,
+        );
+        await rm(join(this.dlqDir, found.name), { force: true });
+        await syncDir(this.dlqDir);
+        return true;
+      }),
+    );
+  }
+
+  /** Deletes one dead letter (once it is archived). False when it is no longer there. */
+  removeDeadLetter(messageId: string): Promise<boolean> {
+    return this.start().then(() =>
+      this.serial.run(async () => {
+        const found = await this.findDeadLetter(messageId);
+        if (found === null) return false;
+        await rm(join(this.dlqDir, found.name), { force: true });
+        await syncDir(this.dlqDir);
+        return true;
+      }),
+    );
+  }
+
+  private async findDeadLetter(messageId: string): Promise<{ name: string; stored: StoredMessage } | null> {
+    for (const name of await listMessages(this.dlqDir)) {
+      const stored = await this.read(join(this.dlqDir, name));
+      if (stored?.messageId === messageId) return { name, stored };
+    }
+    return null;
+  }
+
   /** ready -> inflight with receiveCount + 1, written durably before the message is handed out. */
   private async claim(name: string): Promise<ReceivedMessage | null> {
     const from = join(this.readyDir, name);
