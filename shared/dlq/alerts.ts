@@ -45,6 +45,8 @@ export class AlertGate {
   private readonly seen = new Set<string>();
   readonly sent: Alert[] = [];
   readonly suppressed: Alert[] = [];
+  /** Dedup state that could not be read or written (the alert was sent regardless). */
+  readonly stateErrors: unknown[] = [];
 
   constructor(
     private readonly deps: { store: ObjectStore; alerter: Alerter; clock: Clock },
@@ -60,13 +62,9 @@ export class AlertGate {
     this.seen.add(alert.key);
     const now = this.deps.clock.now();
     const stateKey = alertStateKey(alert.key);
-    const data = await this.deps.store.get(stateKey);
-    if (data !== null) {
-      const state = JSON.parse(Buffer.from(data).toString('utf8')) as AlertState;
-      if (now.getTime() - Date.parse(state.lastSentAt) < this.windowMs) {
-        this.suppressed.push(alert);
-        return 'suppressed';
-      }
+    if (await this.recentlySent(stateKey, now)) {
+      this.suppressed.push(alert);
+      return 'suppressed';
     }
     if (this.dryRun) {
       this.sent.push(alert);
@@ -75,8 +73,31 @@ export class AlertGate {
     await this.deps.alerter.publish(alert);
     this.sent.push(alert);
     const state: AlertState = { key: alert.key, lastSentAt: now.toISOString() };
-    await this.deps.store.put(stateKey, JSON.stringify(state), { contentType: 'application/json' });
+    try {
+      await this.deps.store.put(stateKey, JSON.stringify(state), { contentType: 'application/json' });
+    } catch (error) {
+      // Sent, but not remembered: the next sweep may repeat it. A repeat beats a silence.
+      this.stateErrors.push(error);
+    }
     return 'sent';
+  }
+
+  private async recentlySent(stateKey: string, now: Date): Promise<boolean> {
+    let data: Uint8Array | null;
+    try {
+      data = await this.deps.store.get(stateKey);
+    } catch (error) {
+      this.stateErrors.push(error);
+      return false;
+    }
+    if (data === null) return false;
+    try {
+      const state = JSON.parse(Buffer.from(data).toString('utf8')) as AlertState;
+      return now.getTime() - Date.parse(state.lastSentAt) < this.windowMs;
+    } catch (error) {
+      this.stateErrors.push(error);
+      return false;
+    }
   }
 }
 

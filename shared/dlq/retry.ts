@@ -9,11 +9,15 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({ attempts: 3,
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The wait before attempt `attempt` (1 = the first retry). */
+export function pause(policy: RetryPolicy, attempt: number): Promise<void> {
+  return (policy.sleep ?? realSleep)(policy.baseMs * 2 ** (attempt - 1));
+}
+
 export async function withRetry<T>(policy: RetryPolicy, work: () => Promise<T>): Promise<T> {
-  const sleep = policy.sleep ?? realSleep;
   let lastError: unknown;
   for (let attempt = 0; attempt < Math.max(1, policy.attempts); attempt++) {
-    if (attempt > 0) await sleep(policy.baseMs * 2 ** (attempt - 1));
+    if (attempt > 0) await pause(policy, attempt);
     try {
       return await work();
     } catch (error) {

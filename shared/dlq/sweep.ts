@@ -23,7 +23,7 @@ import { type Classification, type ClassifyRules, classify, DEFAULT_CLASSIFY_RUL
 import { bodyHash, type FailureRecord, failureKey, readFailure, writeFailure } from './failure-record.js';
 import { sweepFirehoseErrors } from './firehose-errors.js';
 import type { Alert, Alerter, DeadLetter, DeadLetterSource, SweepMetrics } from './ports.js';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
+import { DEFAULT_RETRY, pause, type RetryPolicy, withRetry } from './retry.js';
 import { emptySourceSummary, type SourceSummary, type SweepSummary } from './summary.js';
 
 export interface SweepConfig {
@@ -123,6 +123,8 @@ export async function sweep(
   }
 
   for (const alert of pending) await gate.send(alert);
+  for (const error of gate.stateErrors)
+    deps.log.warn('alert dedup state not read or written; an alert may repeat', { error: errorText(error) });
   deps.metrics.count('SweepAlerts', {}, gate.sent.length);
   const totals = Object.values(sources);
   const summary: SweepSummary = {
@@ -154,7 +156,23 @@ async function sweepSource(source: DeadLetterSource, run: SourceRun, ctx: Source
   const { deps, config, retry } = ctx;
   const now = deps.clock.now();
   let page = 0;
-  for await (const letters of source.pages(config.pageSize)) {
+  // A failed receive is retried with a fresh listing; letters already handled are skipped.
+  const handled = new Set<string>();
+  let iterator = source.pages(config.pageSize)[Symbol.asyncIterator]();
+  let receiveFailures = 0;
+  for (;;) {
+    let step: IteratorResult<DeadLetter[]>;
+    try {
+      step = await iterator.next();
+    } catch (error) {
+      if (++receiveFailures >= retry.attempts) throw error;
+      await pause(retry, receiveFailures);
+      iterator = source.pages(config.pageSize)[Symbol.asyncIterator]();
+      continue;
+    }
+    if (step.done) break;
+    const letters = step.value.filter((letter) => !handled.has(letter.id));
+    for (const letter of letters) handled.add(letter.id);
     const toArchive: { letter: DeadLetter; record: ArchivedRecord }[] = [];
     for (const letter of letters) {
       run.summary.seen++;

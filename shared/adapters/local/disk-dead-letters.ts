@@ -19,17 +19,17 @@ export class DiskDeadLetters implements DeadLetterSource {
         receiveCount: l.receiveCount,
         sentAt: l.sentAt,
         lastError: l.lastError,
-        handle: l.messageId,
+        handle: l.file,
       }));
     }
   }
 
   async redrive(letter: DeadLetter): Promise<void> {
     // False: another sweep took it meanwhile; either way it is no longer a dead letter here.
-    await this.queue.redriveOne(letter.handle);
+    await this.queue.redriveOne({ messageId: letter.id, file: letter.handle });
   }
 
   async remove(letter: DeadLetter): Promise<void> {
-    await this.queue.removeDeadLetter(letter.handle);
+    await this.queue.removeDeadLetter({ messageId: letter.id, file: letter.handle });
   }
 }
