@@ -48,7 +48,10 @@ export function createDlqSweeperHandler(
   };
   const handler = middy<SweepEvent, SweepSummary, Error, Context>().handler(async (event) => {
     try {
-      return await sweep(sweepDeps, deps.config, { dryRun: event?.dryRun === true });
+      const summary = await sweep(sweepDeps, deps.config, { dryRun: event?.dryRun === true });
+      deps.obs.metrics.addMetric('SweepRuns', MetricUnit.Count, 1);
+      deps.obs.metrics.addMetric('SweepAlertsSent', MetricUnit.Count, summary.alerts);
+      return summary;
     } catch (error) {
       logger.error('sweep failed', { error: errorText(error) });
       await new AlertGate(deps, deps.config.alerts.dedupWindowMs)
