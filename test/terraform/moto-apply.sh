@@ -84,7 +84,7 @@ DIST="${TF_EMULATOR_DIST:-}"
 if [[ -z "$DIST" ]]; then
   DIST="$ROOT/terraform/tests/fixtures/zips"
   all_built=1
-  for f in ingest split ctas-runner nightly search; do [[ -f "$ROOT/dist/$f.zip" ]] || all_built=0; done
+  for f in ingest split ctas-runner nightly search dlq-sweeper; do [[ -f "$ROOT/dist/$f.zip" ]] || all_built=0; done
   [[ $all_built -eq 1 ]] && DIST="$ROOT/dist"
 fi
 ASL="$ROOT/functions/nightly/nightly.asl.json"
