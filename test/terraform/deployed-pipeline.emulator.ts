@@ -25,7 +25,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext, urlEvent } from '../../functions/ingest/test-kit.js';
 import { motoClientConfig, motoEndpoint } from '../../shared/adapters/aws/moto-kit.js';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { type KeySet, signToken } from '../../shared/auth/tokens.js';
+import { recordFailure } from '../../shared/dlq/failure-record.js';
 import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 
 interface Outputs {
@@ -148,7 +150,8 @@ describe('deployed adapters on the emulated infrastructure', () => {
     const sources = JSON.parse(env.OPLAKE_DLQ_SOURCES ?? '[]') as { name: string; dlqUrl: string }[];
     const batchesDlq = sources.find((s) => s.name === 'batches')?.dlqUrl ?? '';
     const sqs = new SQSClient(config);
-    await sqs.send(new SendMessageCommand({ QueueUrl: batchesDlq, MessageBody: '{"poison":"emulator"}' }));
+    const poison = '{"poison":"emulator"}';
+    await sqs.send(new SendMessageCommand({ QueueUrl: batchesDlq, MessageBody: poison }));
     Object.assign(process.env, env);
     const sweeper = await import('../../functions/dlq-sweeper/handler.js');
     // The lake's TLS-only policy refuses this plain-HTTP endpoint (see above): lifted for the run.
@@ -159,6 +162,15 @@ describe('deployed adapters on the emulated infrastructure', () => {
     let summary: Awaited<ReturnType<typeof sweeper.handler>>;
     let archive: string[];
     try {
+      // split's record of the failure, beside the letter.
+      const failure = Object.assign(new Error('events: expected array'), { name: 'BatchMessageError' });
+      await recordFailure(new S3ObjectStore(s3, bucket), {
+        body: poison,
+        error: failure,
+        recordedBy: 'split',
+        now: new Date(),
+        receiveCount: 5,
+      });
       // Act
       summary = await sweeper.handler({}, lambdaContext());
       const listed = await s3.send(
