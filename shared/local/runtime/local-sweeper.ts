@@ -34,6 +34,8 @@ export interface LocalSweeper {
   run(options?: { dryRun?: boolean }): Promise<SweepSummary>;
   /** The nightly rule: one alert when a tenant failed after its retries (deduplicated per run date). */
   alertNightly(summary: NightlySummary): Promise<void>;
+  /** Resolves once no sweep is running (the runtime waits for it before closing). */
+  idle(): Promise<void>;
 }
 
 export function createLocalSweeper(deps: LocalSweeperDeps): LocalSweeper {
@@ -71,6 +73,7 @@ export function createLocalSweeper(deps: LocalSweeperDeps): LocalSweeper {
           options,
         ),
       ),
+    idle: () => serial.run(async () => undefined),
     alertNightly: async (summary) => {
       const alert = nightlyAlert(summary);
       if (alert === null) return;

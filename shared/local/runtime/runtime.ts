@@ -312,6 +312,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       if (sweepTimer) clearInterval(sweepTimer);
       wake?.();
       await worker;
+      await sweeper.idle();
       try {
         await lane.run(() => stream.flush({ force: true }));
       } finally {
