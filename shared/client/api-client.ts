@@ -25,8 +25,9 @@ export class ApiRequestError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Seconds, from Retry-After (429, 503). */
     readonly retryAfter: number | null = null,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ApiRequestError';
   }
 }
@@ -140,6 +141,9 @@ export class ApiClient {
         0,
         'network',
         `no answer from ${this.options.baseUrl || 'the server'}: ${String(error)}`,
+        [],
+        null,
+        { cause: error },
       );
     }
     const text = await response.text();
