@@ -98,3 +98,8 @@ output "function_environment" {
     search      = module.search.settings.environment
   }
 }
+
+output "console_url" {
+  description = "The admin console (sign in with a search token). null when console_enabled is false."
+  value       = var.console_enabled ? module.console[0].url : null
+}
