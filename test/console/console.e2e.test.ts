@@ -17,6 +17,7 @@ import {
   BETA,
   BETA_EVENTS,
   BETA_SECRET,
+  seedBulkDay,
   seedWorld,
   token,
 } from '../fixtures/console-world.js';
@@ -35,8 +36,11 @@ beforeAll(async () => {
   server = await startServer(dataDir, await freePort(), 30_000, {
     OPLAKE_WAIT_BUDGET_MS: '0',
     OPLAKE_MAX_CONCURRENT_QUERIES: '10',
+    // The last days' objects are a few KB; the bulk day's ~100 KB: 30 days hit the cutoff.
+    OPLAKE_SCAN_CUTOFF_BYTES: '40000',
   });
   await seedWorld(server.url, dataDir, now);
+  await seedBulkDay(server.url, dataDir, now);
   browser = await launchChromium();
   context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
@@ -47,8 +51,9 @@ beforeAll(async () => {
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
-    // The 401s of the expired-token test are expected; anything else (a CSP violation is one) is not.
-    if (message.type() === 'error' && !/status of 401/.test(message.text())) pageErrors.push(message.text());
+    // The 401s and 422s the expired-token and scan-limit tests provoke are expected; anything else (a CSP violation is one) is not.
+    if (message.type() === 'error' && !/status of (401|422) /.test(message.text()))
+      pageErrors.push(message.text());
   });
 }, 90_000);
 
@@ -185,6 +190,19 @@ describe('admin console in Chromium', () => {
     await screenshot(page, '05-search-ja');
     await page.selectOption('#lang', 'en');
     await expect(page.locator('button.sign-out').textContent()).resolves.toBe('Sign out');
+  });
+
+  it('draws hours for a short range, and words the scan limit with advice to narrow the range', async () => {
+    await page.selectOption('#search-preset', 'today');
+    await search();
+    await expect(page.locator('.histogram h2').textContent()).resolves.toBe('Matching events per hour');
+    await page.selectOption('#search-preset', '30d');
+    await search();
+    await expect(page.locator('.status [role=alert]').textContent()).resolves.toBe(
+      'This search would read more data than allowed. Narrow the time range, or add a type or a filter, and search again.',
+    );
+    await screenshot(page, '05-scan-limit');
+    await page.selectOption('#search-preset', '7d');
   });
 
   it('shows a running query with its progress and cancels it', async () => {
