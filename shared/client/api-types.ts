@@ -5,8 +5,9 @@
  * property; the types are derived from them, so the client cannot drift from the document.
  */
 
-export const EVENT_TYPES = ['app', 'web', 'file', 'logon', 'device', 'print'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type { EventType } from '../domain/event.js';
+
+export { EVENT_TYPES, type EventType } from '../domain/event.js';
 
 /** components.schemas.Filters */
 export const FILTER_KEYS = ['user', 'host', 'deviceId', 'app', 'domain', 'text'] as const;

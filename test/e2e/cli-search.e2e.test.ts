@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { run } from '../../shared/cli/main.js';
 import type { AggregateRow, ApiEvent } from '../../shared/client/api-types.js';
 import {
   ACME,
@@ -17,7 +18,14 @@ import {
   seedWorld,
   token,
 } from '../fixtures/console-world.js';
-import { freePort, runCli, type ServerProcess, startServer, stopServer } from './local-server.js';
+import {
+  type CliResult,
+  freePort,
+  runCli,
+  type ServerProcess,
+  startServer,
+  stopServer,
+} from './local-server.js';
 
 let dataDir: string;
 let server: ServerProcess;
@@ -38,8 +46,31 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const cli = (args: string[], extra: Record<string, string> = {}) =>
-  runCli(args, { ...env, OPLAKE_URL: server.url, OPLAKE_TOKEN: acme, OPLAKE_DATA_DIR: dataDir, ...extra });
+const vars = (extra: Record<string, string>) => ({
+  ...env,
+  OPLAKE_URL: server.url,
+  OPLAKE_TOKEN: acme,
+  OPLAKE_DATA_DIR: dataDir,
+  ...extra,
+});
+
+/** The `oplake` bin as a child process: its real exit code and output. */
+const bin = (args: string[], extra: Record<string, string> = {}) => runCli(args, vars(extra));
+
+/** The CLI's entry (main.ts run()) in this process, with its environment: the same code, no start-up cost. */
+async function cli(args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
+  const saved = { ...process.env };
+  Object.assign(process.env, vars(extra));
+  const out: string[] = [];
+  const err: string[] = [];
+  try {
+    const code = await run(['node', 'oplake', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, stdout: out.map((l) => `${l}\n`).join(''), stderr: err.map((l) => `${l}\n`).join('') };
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
 /** RFC 3339 in +09:00: the CLI passes any offset through. */
 const inTokyo = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().replace('Z', '+09:00');
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
@@ -47,7 +78,7 @@ const ids = (events: { eventId: string }[]) => events.map((e) => e.eventId);
 
 describe('oplake search', () => {
   it('prints a table of the newest events, with the polling shown on stderr', async () => {
-    const result = await cli(['search', '--since', '7d', '--type', 'web', '--user', 'yamada']);
+    const result = await bin(['search', '--since', '7d', '--type', 'web', '--user', 'yamada']);
     expect(result.code).toBe(0);
     const expected = world.filter((e) => e.type === 'web' && e.user === 'yamada');
     const out = lines(result.stdout);
@@ -192,7 +223,7 @@ describe('exit codes', () => {
   });
 
   it('a token of another scope is 403, an expired one 401', async () => {
-    const ingest = await cli(['search'], { OPLAKE_TOKEN: await token(dataDir, ACME, 'ingest') });
+    const ingest = await bin(['search'], { OPLAKE_TOKEN: await token(dataDir, ACME, 'ingest') });
     expect([ingest.code, ingest.stderr]).toEqual([1, expect.stringMatching(/403 forbidden/)]);
     const expired = await token(dataDir, ACME, 'search', 1);
     await new Promise((r) => setTimeout(r, 1100));
@@ -202,7 +233,7 @@ describe('exit codes', () => {
 
   it('runs in process over the data directory once no server answers', async () => {
     await stopServer(server, 'SIGTERM');
-    const result = await cli(['search', '--since', '7d', '--limit', '5', '--json']);
+    const result = await bin(['search', '--since', '7d', '--limit', '5', '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('running in process');
     expect(ids((JSON.parse(result.stdout) as { events: ApiEvent[] }).events)).toEqual(ids(world.slice(0, 5)));
