@@ -4,7 +4,6 @@
  * and `oplake serve`.
  */
 import { join } from 'node:path';
-import { buildConsole } from '../../../console/build.mjs';
 import type { LocalConfig } from '../runtime/config.js';
 import { createLocalRuntime } from '../runtime/runtime.js';
 import { consoleFiles } from './console-static.js';
@@ -32,8 +31,10 @@ export async function serveUntilSignal(
   });
   let server: LocalServer;
   try {
-    // The admin console, built from console/src at each start (esbuild, well under a second).
+    // The admin console, built from console/src at each start (esbuild, well under a second);
+    // loaded here so that other CLI commands never load esbuild.
     const consoleDir = join(config.dataDir, 'console');
+    const { buildConsole } = await import('../../../console/build.mjs');
     await buildConsole(consoleDir);
     server = await startLocalServer({
       runtime,
