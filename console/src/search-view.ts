@@ -179,7 +179,9 @@ export function mountSearch(root: HTMLElement, ctx: ViewContext, search = false)
     if (rows === null || state.ran === null) return;
     const bucket = state.ran.bucket;
     const title = histogramBox.querySelector('h2');
-    if (title) title.textContent = ctx.t('histogramTitle', { bucket: ctx.t(`bucket_${bucket}`) });
+    const text = ctx.t('histogramTitle', { bucket: ctx.t(`bucket_${bucket}`) });
+    if (title) title.textContent = text;
+    canvas.setAttribute('aria-label', text);
     drawChart(canvas, {
       kind: 'bar',
       label: ctx.t('col_count'),
