@@ -406,6 +406,14 @@ module "search" {
   log_retention_days   = var.log_retention_days
   policy_json          = jsonencode(local.policies.search)
   function_url         = true
+  # The admin console (console.tf) calls this URL from its own origin; nothing else may.
+  function_url_cors = length(local.console_origins) == 0 ? null : {
+    allow_origins  = local.console_origins
+    allow_methods  = ["GET", "POST"]
+    allow_headers  = ["authorization", "content-type"]
+    expose_headers = ["retry-after"]
+    max_age        = 3600
+  }
 
   environment = {
     OPLAKE_GLUE_DATABASE          = module.glue.database_name

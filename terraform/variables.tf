@@ -372,3 +372,34 @@ variable "firehose_freshness_alarm_seconds" {
   type        = number
   default     = 1800
 }
+
+# --- admin console ---
+
+variable "console_enabled" {
+  description = "Deploy the admin console as a static site (S3 + CloudFront) and allow its origin in the search function URL's CORS."
+  type        = bool
+  default     = true
+}
+
+variable "console_dir" {
+  description = "Folder of the built console (`node build.mjs` writes dist/console). null means <dist_dir>/console."
+  type        = string
+  default     = null
+}
+
+variable "console_extra_origins" {
+  description = "More origins allowed to call the search function URL from a browser (e.g. the console under your own domain). Exact origins, no \"*\"."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.console_extra_origins : can(regex("^https://[a-z0-9.-]+(:[0-9]+)?$", o))])
+    error_message = "console_extra_origins must be https:// origins (scheme, host, optional port; no path, no \"*\")."
+  }
+}
+
+variable "console_price_class" {
+  description = "CloudFront price class of the console (PriceClass_100, PriceClass_200, PriceClass_All)."
+  type        = string
+  default     = "PriceClass_200"
+}

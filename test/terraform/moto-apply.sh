@@ -95,6 +95,9 @@ name                  = "oplake"
 dist_dir              = "$DIST"
 nightly_asl_path      = "$ASL"
 force_destroy_buckets = true
+# The console's static site (CloudFront) is checked by terraform test with the mocked provider;
+# the emulator run covers the pipeline.
+console_enabled       = false
 TFVARS
 
 tf() { timeout --kill-after=10 "$TIMEOUT" terraform -chdir="$WORK/terraform" "$@" -no-color; }
