@@ -9,9 +9,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readLocalConfig } from '../local/runtime/config.js';
+import * as dlq from './commands/dlq.js';
 import * as flush from './commands/flush.js';
 import * as nightly from './commands/nightly.js';
 import * as serve from './commands/serve.js';
+import * as sweep from './commands/sweep.js';
 import * as tenant from './commands/tenant.js';
 import * as token from './commands/token.js';
 import { type CliContext, CliError } from './context.js';
@@ -20,7 +22,7 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, serve];
+export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, sweep, dlq, serve];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('oplake')

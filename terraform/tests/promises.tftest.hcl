@@ -343,9 +343,9 @@ run "alarms_and_secrets" {
   assert {
     condition = alltrue([
       for a in values(aws_cloudwatch_metric_alarm.dlq_depth) :
-      a.metric_name == "ApproximateNumberOfMessagesVisible" && a.threshold == 0 && a.comparison_operator == "GreaterThanThreshold" && a.alarm_actions == toset([aws_sns_topic.alarms.arn])
+      a.metric_name == "ApproximateNumberOfMessagesVisible" && a.threshold == var.dlq_depth_alarm_threshold && a.comparison_operator == "GreaterThanThreshold" && a.alarm_actions == toset([aws_sns_topic.alarms.arn])
     ]) && length(aws_cloudwatch_metric_alarm.dlq_depth) == 2
-    error_message = "Every DLQ has a depth > 0 alarm to the alarm topic."
+    error_message = "Every DLQ has a depth alarm (the sweeper empties DLQs; a backlog is critical) to the alarm topic."
   }
 
   assert {
@@ -354,7 +354,7 @@ run "alarms_and_secrets" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 5
+    condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 6
     error_message = "Every function has an errors alarm."
   }
 
@@ -403,7 +403,7 @@ run "iam" {
   }
 
   assert {
-    condition     = length(output.iam_policy_documents) == 7
+    condition     = length(output.iam_policy_documents) == 8
     error_message = "Every role's policies are listed for this check."
   }
 }

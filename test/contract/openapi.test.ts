@@ -60,6 +60,24 @@ describe('docs/openapi.yaml', () => {
     expect(prop('SearchRequest', 'order')?.default).toBe(parsed.query.order);
   });
 
+  it('describes the sweep summary the sweeper answers, field for field', async () => {
+    const { emptySourceSummary } = await import('../../shared/dlq/summary.js');
+    expect(Object.keys(schema('SweepSourceSummary').properties as object).sort()).toEqual(
+      Object.keys(emptySourceSummary()).sort(),
+    );
+    expect([...(schema('SweepSummary').required as string[])].sort()).toEqual([
+      'alerts',
+      'alertsSent',
+      'archived',
+      'dryRun',
+      'redriven',
+      'runId',
+      'sources',
+      'suppressedAlerts',
+      'waiting',
+    ]);
+  });
+
   it('documents an error answer for every status each route can give', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(methods)) {

@@ -26,6 +26,8 @@ export async function serveUntilSignal(
     streamBufferAgeMs: config.streamBufferAgeMs,
     streamBufferBytes: config.streamBufferBytes,
     rateLimits: config.rateLimits,
+    sweepIntervalMs: config.sweepIntervalMs,
+    sweepConfig: config.sweep,
   });
   let server: LocalServer;
   try {
