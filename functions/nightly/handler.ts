@@ -11,10 +11,12 @@ const obs = createObservability('nightly');
 
 export const handler = createNightlyHandler({
   store: new S3ObjectStore(obs.tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket),
+  bucket: config.lakeBucket,
   clock: systemClock,
   obs,
   retention: config.retention,
   retentionAreas: config.retentionAreas,
   defaultMaxConcurrency: config.maxConcurrency,
-  maxTenantsPerRun: config.maxTenantsPerRun,
+  batchSize: config.batchSize,
+  ...(config.maxTenantsPerRun === undefined ? {} : { maxTenantsPerRun: config.maxTenantsPerRun }),
 });
