@@ -22,7 +22,17 @@ export const TASK_ERRORS = Object.freeze({
   conversionFailed: 'Oplake.ConversionFailed',
   incomplete: 'Oplake.ConversionIncomplete',
   badMessage: 'Oplake.BadMessage',
+  /** Athena's DML quota stayed full through the runner's own retries: the ASL retries it longer. */
+  throttled: 'Oplake.AthenaThrottled',
 });
+
+/** True when the error or one of its causes is AthenaThrottledError (TooManyRequestsException). */
+export function isThrottled(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'AthenaThrottledError') return true;
+  }
+  return false;
+}
 
 export class BadFanOutMessageError extends Error {
   constructor(message: string) {
@@ -92,6 +102,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
   let converted = 0;
   let rows = 0;
   let incomplete = false;
+  let throttled = false;
   try {
     for (const dt of dates) {
       if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 120_000)) {
@@ -106,6 +117,11 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
       } catch (error) {
         failures.push(`${dt}: ${(error as Error).name}: ${(error as Error).message}`);
         log.error('conversion failed', { tenantId, dt, error: String(error) });
+        // The quota is full: more dates now would only be throttled too (they stay pending).
+        if (isThrottled(error)) {
+          throttled = true;
+          break;
+        }
       }
     }
   } finally {
@@ -119,7 +135,11 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
           tenantId,
           dates,
           ok: false,
-          error: failures.length > 0 ? TASK_ERRORS.conversionFailed : TASK_ERRORS.incomplete,
+          error: throttled
+            ? TASK_ERRORS.throttled
+            : failures.length > 0
+              ? TASK_ERRORS.conversionFailed
+              : TASK_ERRORS.incomplete,
           cause: failures.length > 0 ? failures.join('\n') : 'stopped before the function timed out',
         };
   try {

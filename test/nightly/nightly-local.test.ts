@@ -11,7 +11,7 @@ import { FileObjectStore } from '../../shared/adapters/local/file-object-store.j
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
 import { runNightly, runNightlyDetailed } from '../../shared/local/workflow/run-nightly.js';
 import type { Clock } from '../../shared/ports/clock.js';
-import { lakeState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
+import { dataState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
 import { type RawLake, writeLateEvents, writeRawLake } from '../fixtures/raw-lake.js';
 
 const RUN_DATE = '2026-11-23';
@@ -63,14 +63,12 @@ describe('local nightly (ASL via aws-local-stepfunctions + ctas-runner core + Du
     expect(await listAll(store, PREFIX.raw)).toEqual([]);
     expect(await listAll(store, PREFIX.staging)).toEqual([]);
     // Each run leaves its own work list and map run results under nightly/RUN/ (docs/nightly.md).
-    const dataState = async () =>
-      Object.fromEntries(Object.entries(await lakeState(store)).filter(([k]) => !k.startsWith('nightly/')));
-    const state = await dataState();
+    const state = await dataState(store);
 
     const second = await runNightly({ store, engine, clock, date: RUN_DATE });
 
     expect(second).toMatchObject({ targets: 0, succeeded: 0, failed: 0 });
-    expect(await dataState()).toEqual(state);
+    expect(await dataState(store)).toEqual(state);
   });
 
   it('picks up late events for an old day on the next run and merges them', async () => {
