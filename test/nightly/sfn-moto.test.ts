@@ -57,9 +57,9 @@ function perTenantMachine(queueUrl: string): string {
     States: Record<string, Record<string, unknown>>;
   };
   type Machine = { StartAt: string; States: Record<string, Record<string, unknown>> };
-  const { ProcessorConfig: _mode, ...child } = asl.States.PerTenant?.ItemProcessor as Machine & {
-    ProcessorConfig: unknown;
-  };
+  const processor = asl.States.PerTenant?.ItemProcessor;
+  if (!processor) throw new Error('nightly.asl.json has no PerTenant ItemProcessor');
+  const { ProcessorConfig: _mode, ...child } = processor as Machine & { ProcessorConfig: unknown };
   // Retry waits are for AWS; keep the test quick (the structure is unchanged).
   const convert = (child.States.Tenants?.ItemProcessor as Machine).States.Convert as {
     Retry: { IntervalSeconds: number }[];
