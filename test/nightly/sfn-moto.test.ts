@@ -61,10 +61,10 @@ function perTenantMachine(queueUrl: string): string {
   if (!processor) throw new Error('nightly.asl.json has no PerTenant ItemProcessor');
   const { ProcessorConfig: _mode, ...child } = processor as Machine & { ProcessorConfig: unknown };
   // Retry waits are for AWS; keep the test quick (the structure is unchanged).
-  const convert = (child.States.Tenants?.ItemProcessor as Machine).States.Convert as {
+  const convert = (child.States.Tenants?.ItemProcessor as Machine | undefined)?.States.Convert as {
     Retry: { IntervalSeconds: number }[];
   };
-  for (const retry of convert.Retry) retry.IntervalSeconds = 1;
+  for (const retry of convert?.Retry ?? []) retry.IntervalSeconds = 1;
   return JSON.stringify(child);
 }
 
