@@ -22,7 +22,7 @@ locals {
     ingest      = 30
     split       = 120
     ctas_runner = var.ctas_runner_timeout
-    nightly     = 120
+    nightly     = 300
     search      = var.search_timeout
   }
 

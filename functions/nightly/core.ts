@@ -56,6 +56,8 @@ export interface NightlyDeps {
   defaultMaxConcurrency: number;
   /** Tenants per child execution (ItemBatcher MaxItemsPerBatch), default 1. */
   batchSize?: number;
+  /** Tenant listings in flight at once (default 16; the Lambda uses 64: 20,000 tenants in ~15 s). */
+  listWidth?: number;
   /** Back-pressure only: tenants per execution, oldest pending day first; unset = all. */
   maxTenantsPerRun?: number;
 }
@@ -118,7 +120,7 @@ export async function discover(
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0
       ? Math.min(requested, deps.defaultMaxConcurrency)
       : deps.defaultMaxConcurrency;
-  const found = await discoverTargets(deps.store, date);
+  const found = await discoverTargets(deps.store, date, deps.listWidth);
   const cap = deps.maxTenantsPerRun ?? Number.POSITIVE_INFINITY;
   const byId = (a: TenantTargets, b: TenantTargets) =>
     a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
