@@ -64,13 +64,9 @@ describe('nightly actions', () => {
     expect(under).toMatchObject({ maxConcurrency: 3 });
   });
 
-  it('discover has no per-run cap by default: 3,000 tenants all go into one work list', async () => {
-    for (let i = 0; i < 3000; i++) {
-      await store.put(
-        `${partitionPrefix('raw', `t-${String(i).padStart(5, '0')}`, '2026-11-23')}a.json.gz`,
-        'x',
-      );
-    }
+  it('discover has no per-run cap by default: 1,600 tenants (over the old cap of 1,500) in one work list', async () => {
+    const ids = Array.from({ length: 1600 }, (_, i) => `t-${String(i).padStart(5, '0')}`);
+    await Promise.all(ids.map((t) => store.put(`${partitionPrefix('raw', t, '2026-11-23')}a.json.gz`, 'x')));
 
     const out = (await runAction(
       { action: 'discover', input: { date: '2026-11-23' } },
@@ -81,8 +77,8 @@ describe('nightly actions', () => {
       .toString()
       .trim()
       .split('\n');
-    expect(out).toMatchObject({ tenants: 2001, targets: 2001, deferredTenants: 0, deferredTargets: 0 });
-    expect(lines).toHaveLength(2001);
+    expect(out).toMatchObject({ tenants: 1601, targets: 1601, deferredTenants: 0, deferredTargets: 0 });
+    expect(lines).toHaveLength(1601);
     expect(JSON.parse(lines[1] ?? '')).toEqual({ tenantId: 't-00000', dates: ['2026-11-23'] });
   });
 
