@@ -3,7 +3,8 @@
  * each date (each conversion is idempotent), heartbeats while it works, then settles the token:
  * SendTaskSuccess with the tenant's outcome, or SendTaskFailure (Retry/Catch in the ASL). Stops
  * early when the Lambda is about to time out (`ConversionIncomplete`, retried by the workflow;
- * dates already converted are then no-ops).
+ * dates already converted are then no-ops), and at the first CTAS Athena throttled through all of
+ * the runner's retries (`AthenaThrottled`: the DML quota is full; the workflow retries it longer).
  */
 import type { ConversionResult } from '../../shared/conversion/convert.js';
 import type { TenantOutcome } from '../../shared/conversion/summary.js';
