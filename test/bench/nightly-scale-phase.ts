@@ -9,7 +9,7 @@
  *   tsx test/bench/nightly-scale-phase.ts small DIR K MODE         (small-tenant prototype, MODE each|one)
  * Prints one JSON line.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type MetricSink, runAction } from '../../functions/nightly/core.js';
@@ -39,15 +39,28 @@ async function sizeOf(store: FileObjectStore, prefix: string): Promise<{ bytes: 
 }
 
 if (phase === 'generate') {
-  const [tenants, events] = rest.map(Number);
+  const [tenants, perDay] = rest.map(Number);
   const store = new FileObjectStore(join(dir, 'lake'));
   const lake = await writeRawLake(store, {
     tenants: tenants ?? 20_000,
     days: 1,
     lastDay: MEASURE_RUN_DATE,
-    eventsPerTenantDay: events ?? 5,
+    eventsPerTenantDay: perDay ?? 5,
     eventsPerObject: 50,
   });
+  // measureBareCopy reads the line count from generated.json (test/fixtures/nightly-measure.ts).
+  const events = [...lake.expected.values()]
+    .flatMap((m) => [...m.values()])
+    .reduce((n, byId) => n + byId.size, 0);
+  await writeFile(
+    join(dir, 'generated.json'),
+    JSON.stringify({
+      events,
+      rawLines: lake.lines,
+      rawObjects: lake.rawObjects,
+      rawGzipBytes: lake.rawBytes,
+    }),
+  );
   console.log(
     JSON.stringify({
       tenants: lake.tenants.length,

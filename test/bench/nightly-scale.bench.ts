@@ -61,7 +61,12 @@ function result(
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)}MiB`;
 
-export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
+export function run(progress: (message: string) => void): Promise<CaseResult[]> {
+  return runScale(TENANTS, progress);
+}
+
+/** The same cases at another size (a quick check of the benchmark itself: `runScale(300, log)`). */
+export async function runScale(TENANTS: number, progress: (message: string) => void): Promise<CaseResult[]> {
   const work = await mkdtemp(join(tmpdir(), 'oplake-bench-scale-'));
   try {
     const template = join(work, 'template');
@@ -91,15 +96,14 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
     );
     const readdir = await inChild<Timed & { targets: number }>(PHASE, ['readdir', template]);
 
-    progress(`nightly-scale: whole run, ${TENANTS} tenants, one tenant per child execution`);
-    const one = await fresh<NightlyPhase>(['nightly', '1', String(WIDTH)]);
-    progress(`nightly-scale: whole run, ${TENANTS} tenants, batches of 25`);
-    const batched = await fresh<NightlyPhase>(['nightly', '25', String(WIDTH)]);
-    progress('nightly-scale: DuckDB bare COPY per tenant-day');
+    // The short phases first: a mistake there costs seconds, not the two long runs.
     const bare = await fresh<Timed>(['bare']);
-    progress('nightly-scale: small-tenant prototype');
     const each = await fresh<Timed & { tenantDays: number; rows: number }>(['small', '100', 'each']);
     const single = await fresh<Timed & { tenantDays: number; rows: number }>(['small', '100', 'one']);
+    const one = await fresh<NightlyPhase>(['nightly', '1', String(WIDTH)]);
+    progress(`nightly-scale: batch 1: ${JSON.stringify({ ...one, summary: undefined })}`);
+    const batched = await fresh<NightlyPhase>(['nightly', '25', String(WIDTH)]);
+    progress(`nightly-scale: batch 25: ${JSON.stringify({ ...batched, summary: undefined })}`);
 
     const costOf = (p: NightlyPhase) =>
       modelNightCost({
