@@ -78,32 +78,37 @@ export async function runScale(TENANTS: number, progress: (message: string) => v
       String(EVENTS),
     ]);
     let round = 0;
-    const fresh = async <T>(args: string[]): Promise<T> => {
+    // Each phase's figures go to the progress log as soon as they exist (a long run that fails
+    // later still leaves them).
+    const phase = async <T extends Timed>(args: string[], dir: string): Promise<T> => {
+      const out = await inChild<T>(PHASE, [args[0] ?? '', dir, ...args.slice(1)]);
+      const { summary: _summary, ...figures } = out as T & { summary?: unknown };
+      progress(`nightly-scale: ${args.join(' ')}: ${JSON.stringify(figures)}`);
+      return out;
+    };
+    const fresh = async <T extends Timed>(args: string[]): Promise<T> => {
       const dir = join(work, `round-${round++}`);
       await cp(template, dir, { recursive: true });
       try {
-        return await inChild<T>(PHASE, [args[0] ?? '', dir, ...args.slice(1)]);
+        return await phase<T>(args, dir);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     };
 
-    const idle = await inChild<Timed>(PHASE, ['idle', template]);
-    progress('nightly-scale: discover');
-    const discover = await inChild<Timed & { tenants: number; workListBytes: number; listCalls: number }>(
-      PHASE,
-      ['discover', template],
+    const idle = await phase<Timed>(['idle'], template);
+    const discover = await phase<Timed & { tenants: number; workListBytes: number; listCalls: number }>(
+      ['discover'],
+      template,
     );
-    const readdir = await inChild<Timed & { targets: number }>(PHASE, ['readdir', template]);
+    const readdir = await phase<Timed & { targets: number }>(['readdir'], template);
 
     // The short phases first: a mistake there costs seconds, not the two long runs.
     const bare = await fresh<Timed>(['bare']);
     const each = await fresh<Timed & { tenantDays: number; rows: number }>(['small', '100', 'each']);
     const single = await fresh<Timed & { tenantDays: number; rows: number }>(['small', '100', 'one']);
     const one = await fresh<NightlyPhase>(['nightly', '1', String(WIDTH)]);
-    progress(`nightly-scale: batch 1: ${JSON.stringify({ ...one, summary: undefined })}`);
     const batched = await fresh<NightlyPhase>(['nightly', '25', String(WIDTH)]);
-    progress(`nightly-scale: batch 25: ${JSON.stringify({ ...batched, summary: undefined })}`);
 
     const costOf = (p: NightlyPhase) =>
       modelNightCost({
