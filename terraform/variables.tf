@@ -248,7 +248,7 @@ variable "search_dml_share" {
 variable "nightly_batch_size" {
   description = "OPLAKE_NIGHTLY_BATCH_SIZE: tenants per child execution of the Distributed Map (ItemBatcher), 1-100. docs/nightly.md has the decision."
   type        = number
-  default     = 1
+  default     = 25
 
   validation {
     condition     = var.nightly_batch_size >= 1 && var.nightly_batch_size <= 100

@@ -5,7 +5,7 @@
  * | ------------------------------- | -------- | --------------------------------------------------------------- |
  * | OPLAKE_LAKE_BUCKET              | yes      | lake bucket                                                     |
  * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | child executions = Athena CTAS at once: default and ceiling (default 8, max 10,000); Terraform derives it from the DML quota minus search's share |
- * | OPLAKE_NIGHTLY_BATCH_SIZE       | no       | tenants per child execution (ItemBatcher; default 1, max 100) |
+ * | OPLAKE_NIGHTLY_BATCH_SIZE       | no       | tenants per child execution (ItemBatcher; default 25, max 100) |
  * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | back-pressure only: tenants per execution, oldest first (default: no cap) |
  * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
  * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
@@ -18,7 +18,7 @@ import {
   type RetentionPolicy,
 } from '../../shared/conversion/retention.js';
 import { ConfigError } from '../../shared/errors.js';
-import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from './core.js';
+import { DEFAULT_BATCH_SIZE, MAX_DISTRIBUTED_MAP_CONCURRENCY } from './core.js';
 
 export interface NightlyEnvConfig {
   lakeBucket: string;
@@ -77,7 +77,7 @@ export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
       min: 1,
       max: MAX_DISTRIBUTED_MAP_CONCURRENCY,
     }),
-    batchSize: int(env, 'OPLAKE_NIGHTLY_BATCH_SIZE', { fallback: 1, min: 1, max: 100 }),
+    batchSize: int(env, 'OPLAKE_NIGHTLY_BATCH_SIZE', { fallback: DEFAULT_BATCH_SIZE, min: 1, max: 100 }),
     maxTenantsPerRun:
       optional(env, 'OPLAKE_NIGHTLY_MAX_TENANTS') === undefined
         ? undefined

@@ -54,7 +54,7 @@ export interface NightlyDeps {
    * an input's `maxConcurrency`, sized to leave search its share of the DML quota (docs/nightly.md).
    */
   defaultMaxConcurrency: number;
-  /** Tenants per child execution (ItemBatcher MaxItemsPerBatch), default 1. */
+  /** Tenants per child execution (ItemBatcher MaxItemsPerBatch), default DEFAULT_BATCH_SIZE. */
   batchSize?: number;
   /** Tenant listings in flight at once (default 16; the Lambda uses 64: 20,000 tenants in ~15 s). */
   listWidth?: number;
@@ -93,6 +93,9 @@ export interface DiscoverOutput {
   deferredTenants: number;
   deferredTargets: number;
 }
+
+/** Tenants a child execution converts (ItemBatcher): measured in docs/nightly.md, "ItemBatcher". */
+export const DEFAULT_BATCH_SIZE = 25;
 
 /** A Distributed Map runs at most 10,000 child executions at once (FACTS.md). */
 export const MAX_DISTRIBUTED_MAP_CONCURRENCY = 10_000;
@@ -140,7 +143,7 @@ export async function discover(
     date,
     runId,
     maxConcurrency,
-    batchSize: deps.batchSize ?? 1,
+    batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
     targets,
     tenants: taken.length,
     workList: { bucket: deps.bucket, key },

@@ -40,7 +40,7 @@ describe('nightly actions', () => {
     expect(out).toMatchObject({
       date: '2026-11-24',
       maxConcurrency: 8,
-      batchSize: 1,
+      batchSize: 25,
       targets: 2,
       tenants: 1,
       workList: { bucket: 'lake', key: `nightly/${out.runId}/work-list.jsonl` },
@@ -256,7 +256,7 @@ describe('nightly config', () => {
     expect(config).toEqual({
       lakeBucket: 'b',
       maxConcurrency: 8,
-      batchSize: 1,
+      batchSize: 25,
       maxTenantsPerRun: undefined,
       retention: { ...DEFAULT_RETENTION, archiveRawDays: 3, perTenant: { acme: { parquetDays: 365 } } },
       retentionAreas: ['parquet'],

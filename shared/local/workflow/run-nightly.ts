@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { processRecordBody, type RunnerLog } from '../../../functions/ctas-runner/core.js';
-import { type MetricSink, type NightlyAction, runAction } from '../../../functions/nightly/core.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type MetricSink,
+  type NightlyAction,
+  runAction,
+} from '../../../functions/nightly/core.js';
 import {
   DuckDbConversionEngine,
   type DuckDbEngineOptions,
@@ -83,7 +88,7 @@ export interface RunNightlyOptions {
   duckdb?: DuckDbEngineOptions;
   /** Child executions (Convert tasks) at once; default 4. */
   maxConcurrency?: number;
-  /** Tenants per child execution (ItemBatcher); default 1. */
+  /** Tenants per child execution (ItemBatcher); default 25, as on AWS. */
   batchSize?: number;
   /** Back-pressure only: tenants per execution (default: all). */
   maxTenantsPerRun?: number;
@@ -127,7 +132,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     clock,
     metrics: options.metrics ?? noMetrics,
     defaultMaxConcurrency: options.maxConcurrency ?? 4,
-    batchSize: options.batchSize ?? 1,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
   };
