@@ -14,13 +14,14 @@ import * as nightly from './commands/nightly.js';
 import * as serve from './commands/serve.js';
 import * as tenant from './commands/tenant.js';
 import * as token from './commands/token.js';
+import * as usage from './commands/usage.js';
 import { type CliContext, CliError } from './context.js';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, serve];
+export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, serve, usage];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('oplake')

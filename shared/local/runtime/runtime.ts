@@ -39,6 +39,7 @@ import {
 } from '../../observability/index.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { DeliveryRecord, DeliveryStream } from '../../ports/delivery-stream.js';
+import { LakeUsageMeter } from '../../usage/lake-usage-meter.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
 import { sqsRecord } from './sqs-record.js';
@@ -92,6 +93,8 @@ export interface LocalRuntime {
   readonly stream: LocalDeliveryStream;
   readonly keys: FileKeySetSource;
   readonly clock: Clock;
+  /** Usage per tenant and day, kept in the lake under usage/ (shared/usage). */
+  readonly usage: LakeUsageMeter;
   /** Observability of the local server itself (handlers have their own, per function). */
   readonly obs: Observability;
   /** The ingest function's handler (POST /v1/events). */
@@ -156,9 +159,11 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     obs: createObservability('ingest', obsOptions),
     config: { ...DEFAULT_INGEST_CONFIG, ...options.ingestConfig },
   });
+  const usage = new LakeUsageMeter(store, clock, `local-${process.pid}-${Date.now()}`);
   const split = createSplitHandler({
     stream: counting,
     store,
+    usage,
     clock,
     obs: createObservability('split', obsOptions),
   });
@@ -250,6 +255,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     stream,
     keys,
     clock,
+    usage,
     obs,
     ingest: (event, context) => ingest(event, context),
     splitOnce: (max = batchSize) => lane.run(() => splitPass(max)),
@@ -265,6 +271,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
           if (pass.batches + pass.failed === 0) break;
         }
         const flushed = await stream.flush({ force: true });
+        await usage.flush();
         const depth = await queue.depth();
         const summary: FlushSummary = {
           batches,
@@ -286,6 +293,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       await worker;
       try {
         await lane.run(() => stream.flush({ force: true }));
+        await usage.flush();
       } finally {
         await lock.release();
       }

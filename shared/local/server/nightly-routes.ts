@@ -29,7 +29,13 @@ function serialised<T>(work: () => Promise<T>): Promise<T> {
 export function runLocalNightly(runtime: LocalRuntime, date?: unknown): Promise<NightlySummary> {
   const day = runDate({ date }, runtime.clock.now());
   return serialised(() =>
-    runNightly({ store: runtime.store, dataDir: runtime.dataDir, clock: runtime.clock, date: day }),
+    runNightly({
+      store: runtime.store,
+      dataDir: runtime.dataDir,
+      clock: runtime.clock,
+      date: day,
+      usage: runtime.usage,
+    }),
   );
 }
 

@@ -22,6 +22,7 @@ import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engin
 import type { RetentionPolicy } from '../../conversion/retention.js';
 import type { NightlySummary } from '../../conversion/summary.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
+import type { UsageMeter } from '../../usage/meter.js';
 import { FaultInjectingEngine } from './faults.js';
 import { LocalTaskCallbacks } from './local-task-callbacks.js';
 
@@ -87,6 +88,7 @@ export interface RunNightlyOptions {
   retryIntervalMs?: number;
   metrics?: MetricSink;
   log?: RunnerLog;
+  usage?: UsageMeter;
 }
 
 export interface LocalNightlyRun {
@@ -139,6 +141,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
           { tenantId, dt },
         ),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
     });
     return settled;
   };
