@@ -12,6 +12,7 @@ import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
 import { type Observability, observe } from '../../shared/observability/index.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 import { processRecordBody } from './core.js';
 
 export interface CtasRunnerDeps {
@@ -21,6 +22,7 @@ export interface CtasRunnerDeps {
   clock: Clock;
   obs: Observability;
   heartbeatMs?: number;
+  usage?: UsageMeter;
 }
 
 export function createCtasRunnerHandler(
@@ -43,6 +45,7 @@ export function createCtasRunnerHandler(
           ? { remainingMs: () => context.getRemainingTimeInMillis() }
           : {}),
         ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+        ...(deps.usage ? { usage: deps.usage } : {}),
       });
       deps.obs.metrics.addMetric(outcome.ok ? 'TenantConversions' : 'TenantConversionFailures', 'Count', 1);
       return outcome;

@@ -1,5 +1,4 @@
 /** The usage entries each hook records, one small builder per source (see meter.ts). */
-import type { ConversionResult } from '../conversion/convert.js';
 import type { BatchMessage } from '../domain/batch-message.js';
 import type { UsageEntry } from './meter.js';
 
@@ -22,8 +21,13 @@ export function searchUsage(tenantId: string, stats: { scannedBytes: number; que
   };
 }
 
-/** One tenant-day converted by one run. */
-export function conversionUsage(result: ConversionResult): UsageEntry {
+/** One tenant-day converted by one run (the fields of a ConversionResult it needs). */
+export function conversionUsage(result: {
+  tenantId: string;
+  dt: string;
+  runId: string;
+  rows: number;
+}): UsageEntry {
   return {
     tenantId: result.tenantId,
     id: `conversion:${result.runId}:${result.tenantId}:${result.dt}`,
