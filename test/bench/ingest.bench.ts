@@ -1,11 +1,11 @@
 /**
- * ingest: POST /v1/events over local HTTP with autocannon (4 connections, a fixed number of
- * requests a round), 1-event and 500-event batches, JSON (a fresh batchId per request) and gzip
+ * ingest: POST /v1/events over local HTTP with autocannon (4 connections, rounds of a fixed
+ * duration), 1-event and 500-event batches, JSON (a fresh batchId per request) and gzip
  * NDJSON, against an empty handler on the same server (same body, same headers) in the same run.
  * The server runs in its own process as `make dev` does, split worker included; each round starts
- * on an idle server (an untimed flush before it). Reports
- * events/s and p50/p99 latency (medians over the rounds), and p99 / the empty handler's p99
- * (target for 500-event batches: within 3x). Also writes the byte figures `make cost` reads.
+ * on an idle server (an untimed flush before it). Reports events/s and p50/p99 latency (medians
+ * over the rounds), and p99 / the empty handler's p99 (target for 500-event batches: within 3x).
+ * Also writes the byte figures `make cost` reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -71,15 +71,16 @@ export function byteFigures(events: number) {
 interface Case {
   name: string;
   events: number;
-  requests: number;
+  /** Seconds a round lasts (autocannon's `amount` mode ends on a whole-second tick: not used). */
+  seconds: number;
   format: 'json' | 'ndjson-gzip';
 }
 
 const CASES: Case[] = [
-  { name: '1-event JSON', events: 1, requests: 1500, format: 'json' },
-  { name: '500-event JSON', events: 500, requests: 300, format: 'json' },
-  { name: '1-event gzip NDJSON', events: 1, requests: 1500, format: 'ndjson-gzip' },
-  { name: '500-event gzip NDJSON', events: 500, requests: 300, format: 'ndjson-gzip' },
+  { name: '1-event JSON', events: 1, seconds: 5, format: 'json' },
+  { name: '500-event JSON', events: 500, seconds: 8, format: 'json' },
+  { name: '1-event gzip NDJSON', events: 1, seconds: 5, format: 'ndjson-gzip' },
+  { name: '500-event gzip NDJSON', events: 500, seconds: 8, format: 'ndjson-gzip' },
 ];
 
 export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
@@ -106,10 +107,8 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         headers['content-encoding'] = 'gzip';
         body = gzipSync(sent.map((e) => JSON.stringify(e)).join('\n'));
       }
-      const latencies = {
-        candidate: { p50: [] as number[], p99: [] as number[] },
-        baseline: { p50: [] as number[], p99: [] as number[] },
-      };
+      const sample = () => ({ p50: [] as number[], p99: [] as number[], rate: [] as number[] });
+      const latencies = { candidate: sample(), baseline: sample() };
       const round = (path: string, side: 'candidate' | 'baseline') => async () => {
         await drain(server); // every round starts on an idle server (queue empty, buffers written)
         const result = await autocannon({
@@ -119,17 +118,19 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
           body,
           ...(setupRequest && path === '/v1/events' ? { requests: [{ setupRequest }] } : {}),
           connections: 4,
-          amount: c.requests,
+          duration: c.seconds,
           timeout: 30,
         });
         const bad = result.non2xx + result.errors + result.timeouts;
         if (bad > 0) throw new Error(`${c.name} ${path}: ${bad} requests failed (non-2xx, errors, timeouts)`);
+        const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
+        const units = result.requests.total * c.events;
         latencies[side].p50.push(result.latency.p50);
         latencies[side].p99.push(result.latency.p99);
-        const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
-        return { units: c.requests * c.events, seconds };
+        latencies[side].rate.push(units / seconds);
+        return { units, seconds };
       };
-      progress(`ingest: ${c.name}, ${c.requests} requests a round`);
+      progress(`ingest: ${c.name}, ${c.seconds} s a round`);
       const r = await compare({
         bench: 'ingest',
         name: c.name,
@@ -140,11 +141,15 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         baselineName: 'empty handler, same server',
         baseline: round('/bench/empty', 'baseline'),
       });
-      // The warm-up round of each side is not a measurement.
+      // The warm-up round of each side is not a measurement; rates are the medians of the rounds'.
       for (const side of [latencies.candidate, latencies.baseline]) {
         side.p50.shift();
         side.p99.shift();
+        side.rate.shift();
       }
+      r.candidate.rate = median(latencies.candidate.rate);
+      r.baseline.rate = median(latencies.baseline.rate);
+      r.ratio = r.candidate.rate / r.baseline.rate;
       const p99 = median(latencies.candidate.p99);
       const emptyP99 = median(latencies.baseline.p99);
       r.candidate.extra = {
