@@ -40,16 +40,26 @@ export async function startDemoServer(dataDir: string): Promise<DemoServer> {
         default: { eventsPerSecond: 50_000, bytesPerSecond: 64 * 1024 * 1024 },
       }),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Until it answers, the server's log is kept (the readiness probe's 404 is noise); then shown.
+  let startupLog = '';
+  let ready = false;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (ready) process.stderr.write(chunk);
+    else startupLog += chunk.toString();
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the dev server exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`the dev server exited with ${child.exitCode}:\n${startupLog}`);
     try {
       await fetch(`${url}/`, { signal: AbortSignal.timeout(1000) });
+      ready = true;
       break;
     } catch (error) {
-      if (i > 300) throw new Error('the dev server did not answer within 30 s', { cause: error });
+      if (i > 300)
+        throw new Error(`the dev server did not answer within 30 s:\n${startupLog}`, { cause: error });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
