@@ -182,6 +182,19 @@ describe('pricing usage per tenant', () => {
           rawBytes: 60_000,
           parquetBytes: 22_000,
         },
+        {
+          // a partition day with bytes stored and no activity: not a day of activity
+          tenantId: 'acme-corp',
+          day: '2026-11-20',
+          eventsAccepted: 0,
+          eventsRejected: 0,
+          searches: 0,
+          scannedBytes: 0,
+          conversions: 0,
+          convertedRows: 0,
+          rawBytes: 1_000,
+          parquetBytes: 0,
+        },
       ],
       units,
       60,
@@ -189,7 +202,8 @@ describe('pricing usage per tenant', () => {
     expect(cost?.ingestUsd).toBeCloseTo(1000 * units.perEvent, 12);
     expect(cost?.searchUsd).toBeCloseTo(2 * units.perSearch + 2 * 10e6 * (5 / 1e12), 12);
     expect(cost?.conversionUsd).toBeCloseTo(units.perConversion + 10e6 * (5 / 1e12), 12);
-    expect(cost?.storageUsdMonth).toBeCloseTo((82_000 / 1e9) * 0.025, 12);
+    expect(cost?.days).toBe(1);
+    expect(cost?.storageUsdMonth).toBeCloseTo((83_000 / 1e9) * 0.025, 12);
     expect(cost?.monthlyUsd).toBeCloseTo(
       ((cost?.ingestUsd ?? 0) + (cost?.searchUsd ?? 0) + (cost?.conversionUsd ?? 0)) * DAYS_PER_MONTH +
         (cost?.storageUsdMonth ?? 0),

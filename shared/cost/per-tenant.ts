@@ -55,7 +55,7 @@ export interface TenantCost {
   conversionUsd: number;
   /** Storage of the bytes held now, for one month. */
   storageUsdMonth: number;
-  /** (ingest + search + conversion) scaled from the days seen to a month, plus storage. */
+  /** (ingest + search + conversion) scaled from the days with activity to a month, plus storage. */
   monthlyUsd: number;
 }
 
@@ -68,7 +68,12 @@ export function priceUsage(
   for (const r of rows) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
   return [...byTenant.entries()]
     .map(([tenantId, rs]) => {
-      const days = new Set(rs.map((r) => r.day)).size;
+      // Days with metered activity (storage rows are by partition day, not activity).
+      const days = new Set(
+        rs
+          .filter((r) => r.eventsAccepted + r.eventsRejected + r.searches + r.conversions > 0)
+          .map((r) => r.day),
+      ).size;
       const events = rs.reduce((s, r) => s + r.eventsAccepted, 0);
       const searches = rs.reduce((s, r) => s + r.searches, 0);
       const scanned = rs.reduce((s, r) => s + r.scannedBytes, 0);

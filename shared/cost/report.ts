@@ -155,7 +155,7 @@ export function formatReport(r: CostReport): string[] {
 }
 
 export function formatTenantCosts(costs: readonly TenantCost[], from: string, to: string): string {
-  return `Usage ${from}..${to}, priced with the model (monthly = the days seen scaled to a month + storage held):\n${table(
+  return `Usage ${from}..${to}, priced with the model (monthly = the days with activity scaled to a month + storage held):\n${table(
     ['tenant', 'days', 'events', 'searches', 'ingest', 'search', 'conversion', 'storage/month', 'USD/month'],
     costs.map((c) => [
       c.tenantId,
