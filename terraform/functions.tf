@@ -56,7 +56,7 @@ locals {
           Sid      = "SpoolAndRejects"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*"]
+          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
           # A claim check whose SendMessage failed is removed again.

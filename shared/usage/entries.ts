@@ -12,6 +12,19 @@ export function batchUsage(batch: BatchMessage, accepted: number, rejected: numb
   };
 }
 
+/** A batch ingest answered 422 (no valid event): its rejects, counted once per batch. */
+export function rejectedBatchUsage(
+  batch: { tenantId: string; deviceId?: string | undefined; batchId: string; rejects: readonly unknown[] },
+  receivedAt: string,
+): UsageEntry {
+  return {
+    tenantId: batch.tenantId,
+    day: receivedAt.slice(0, 10),
+    id: `batch:${batch.tenantId}:${batch.deviceId ?? ''}:${batch.batchId}`,
+    counters: { eventsAccepted: 0, eventsRejected: batch.rejects.length },
+  };
+}
+
 /** A query that answered (each page is a query the engine ran, and billed). */
 export function searchUsage(tenantId: string, stats: { scannedBytes: number; queryId: string }): UsageEntry {
   return {

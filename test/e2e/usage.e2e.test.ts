@@ -1,6 +1,7 @@
 /**
  * Usage per tenant and day matches what was sent and searched: two tenants ingest over HTTP
- * (a JSON batch with one invalid event, an NDJSON body, a replayed batch), flush, search and
+ * (a JSON batch with one invalid event, a batch with no valid event, an NDJSON body, replays),
+ * flush, search and
  * aggregate, run the nightly conversion; GET /v1/admin/usage then counts exactly that, and the
  * bytes stored are the lake's own. Real files, real DuckDB, the same routes as `make dev`.
  */
@@ -69,7 +70,8 @@ describe('usage per tenant and day', () => {
   };
 
   it('counts accepted and rejected events once, searches and bytes scanned, conversions and bytes stored', async () => {
-    // Prepare: acme sends a JSON batch (10 valid, 1 invalid) twice, beta 5 valid NDJSON lines
+    // Prepare: acme sends a JSON batch (10 valid, 1 invalid) twice and a batch of 2 invalid events
+    // twice (422), beta 5 valid NDJSON lines
     const events = Array.from({ length: 10 }, (_, i) => ({
       type: 'app',
       ts: ts(i),
@@ -79,6 +81,15 @@ describe('usage per tenant and day', () => {
     const batch = JSON.stringify({ batchId: 'b-1', events: [...events, { type: 'app', ts: ts(30) }] });
     expect((await call('POST', '/v1/events', tokens['acme-corp:ingest'], batch)).status).toBe(202);
     expect((await call('POST', '/v1/events', tokens['acme-corp:ingest'], batch)).status).toBe(202); // replay
+    const invalid = JSON.stringify({
+      batchId: 'b-2',
+      events: [
+        { type: 'app', ts: ts(40) },
+        { type: 'nope', ts: ts(41) },
+      ],
+    });
+    expect((await call('POST', '/v1/events', tokens['acme-corp:ingest'], invalid)).status).toBe(422);
+    expect((await call('POST', '/v1/events', tokens['acme-corp:ingest'], invalid)).status).toBe(422); // replay
     const ndjson = Array.from({ length: 5 }, (_, i) =>
       JSON.stringify({ type: 'web', ts: ts(i), url: `https://example.co.jp/${i}` }),
     ).join('\n');
@@ -107,7 +118,7 @@ describe('usage per tenant and day', () => {
     expect(
       before.map((r) => [r.tenantId, r.day, r.eventsAccepted, r.eventsRejected, r.searches, r.scannedBytes]),
     ).toEqual([
-      ['acme-corp', TODAY, 10, 1, 2, scanned['acme-corp']],
+      ['acme-corp', TODAY, 10, 3, 2, scanned['acme-corp']],
       ['beta-inc', TODAY, 5, 0, 1, scanned['beta-inc']],
     ]);
     expect(before.every((r) => r.rawBytes > 0 && r.parquetBytes === 0)).toBe(true);
@@ -122,7 +133,7 @@ describe('usage per tenant and day', () => {
     expect(after[0]).toMatchObject({
       tenantId: 'acme-corp',
       eventsAccepted: 10,
-      eventsRejected: 1,
+      eventsRejected: 3,
       searches: 2,
       conversions: 1,
       convertedRows: 10,

@@ -149,6 +149,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
   }
 
   const counting = new CountingStream(stream);
+  const usage = new LakeUsageMeter(store, clock, `local-${process.pid}-${Date.now()}`);
   const ingest = createIngestHandler({
     keys,
     queue,
@@ -158,8 +159,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     clock,
     obs: createObservability('ingest', obsOptions),
     config: { ...DEFAULT_INGEST_CONFIG, ...options.ingestConfig },
+    usage,
   });
-  const usage = new LakeUsageMeter(store, clock, `local-${process.pid}-${Date.now()}`);
   const split = createSplitHandler({
     stream: counting,
     store,
