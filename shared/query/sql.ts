@@ -22,6 +22,7 @@ import {
   type GroupBy,
   type QueryScope,
   type SearchQuery,
+  TIME_GROUP_BYS,
 } from './request.js';
 
 export type Dialect = 'athena' | 'duckdb';
@@ -58,6 +59,33 @@ export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c
 
 const quote = (column: string): string => (column === 'user' ? '"user"' : column);
 const columnList = (columns: readonly string[]): string => columns.map(quote).join(', ');
+
+/** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
+const TEXT_OUTPUT = new Set([
+  'event_id',
+  'device_id',
+  'user',
+  'host',
+  'app',
+  'title',
+  'url',
+  'domain',
+  'path',
+  'op',
+  'attrs',
+]);
+
+/**
+ * The answer's columns. DuckDB hands text as bytes (`encode`): its Node client decodes VARCHAR
+ * with a TextDecoder that drops a leading U+FEFF, so the engine decodes the bytes itself and
+ * every value comes back byte for byte.
+ */
+function outputList(dialect: Dialect, columns: readonly string[]): string {
+  if (dialect === 'athena') return columnList(columns);
+  return columns
+    .map((c) => (TEXT_OUTPUT.has(c) ? `encode(${quote(c)}) AS ${quote(c)}` : quote(c)))
+    .join(', ');
+}
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(database: string): Sources {
@@ -156,7 +184,7 @@ export function buildSearchSql(options: SearchSqlOptions): BuiltQuery {
   if (options.after) where.push(keysetPredicate(b, options.after, query.order));
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
   let sql =
-    `${ctes} SELECT ${columnList(OUTPUT_COLUMNS)} FROM ranked WHERE ${where.join(' AND ')} ` +
+    `${ctes} SELECT ${outputList(dialect, OUTPUT_COLUMNS)} FROM ranked WHERE ${where.join(' AND ')} ` +
     `ORDER BY ts ${dir}, event_id ${dir}, device_id ${dir}`;
   if (dialect === 'duckdb') sql += ` LIMIT ${safeInt(query.limit + 1)}`;
   return { sql, params: b.params };
@@ -170,6 +198,7 @@ const GROUP_KEY: Record<GroupBy, string> = {
   deviceId: 'device_id',
   type: 'type',
   day: 'substr(ts, 1, 10)',
+  hour: "substr(ts, 1, 13) || ':00:00.000Z'",
 };
 
 export interface AggregateSqlOptions {
@@ -181,23 +210,24 @@ export interface AggregateSqlOptions {
 
 /**
  * Aggregate SQL: one row per key with `event_count` and `duration_ms_total` (0 when no event
- * of the group has a duration); ordered by the metric descending, then key (nulls last), or by
- * day ascending; top `limit`.
+ * of the group has a duration); ordered by the metric descending, then key (nulls last), top
+ * `limit`; or, for the time buckets (day, hour), every bucket with events, ascending.
  */
 export function buildAggregateSql(options: AggregateSqlOptions): BuiltQuery {
-  const { sources, tenantId, query } = options;
+  const { dialect, sources, tenantId, query } = options;
   const b = new Builder();
   const ctes = dedupCtes(b, sources, tenantId, query);
   const where = filterPredicates(b, query);
-  const order =
-    query.groupBy === 'day'
-      ? 'group_key ASC'
-      : `${query.metric === 'count' ? 'event_count' : 'duration_ms_total'} DESC, group_key ASC NULLS LAST`;
+  const byTime = TIME_GROUP_BYS.includes(query.groupBy);
+  const order = byTime
+    ? 'group_key ASC'
+    : `${query.metric === 'count' ? 'event_count' : 'duration_ms_total'} DESC, group_key ASC NULLS LAST`;
   const sql =
     `${ctes}, matched AS (SELECT ${GROUP_KEY[query.groupBy]} AS group_key, duration_ms FROM ranked ` +
     `WHERE ${where.join(' AND ')}) ` +
-    'SELECT group_key, count(*) AS event_count, coalesce(sum(duration_ms), 0) AS duration_ms_total ' +
-    `FROM matched GROUP BY group_key ORDER BY ${order} LIMIT ${safeInt(query.limit)}`;
+    `SELECT ${dialect === 'duckdb' ? 'encode(group_key) AS group_key' : 'group_key'}, count(*) AS event_count, ` +
+    'coalesce(sum(duration_ms), 0) AS duration_ms_total ' +
+    `FROM matched GROUP BY group_key ORDER BY ${order}${byTime ? '' : ` LIMIT ${safeInt(query.limit)}`}`;
   return { sql, params: b.params };
 }
 

@@ -254,17 +254,25 @@ export class DuckDbSearchEngine implements SearchEngine {
   }
 }
 
+/** Keeps a leading U+FEFF (the default TextDecoder drops it). */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Text the SQL handed as bytes (`encode`), decoded as is; other values as their string. */
 const text = (value: unknown): string | null =>
-  value === null || value === undefined ? null : String(value);
+  value === null || value === undefined
+    ? null
+    : value instanceof Uint8Array
+      ? utf8.decode(value)
+      : String(value);
 
 function toEvent(row: Record<string, unknown>): OutputEvent {
   const duration = row.duration_ms;
   const attrs = row.attrs;
   return {
-    eventId: String(row.event_id),
+    eventId: text(row.event_id) ?? '',
     type: String(row.type) as EventType,
     ts: String(row.ts),
-    deviceId: String(row.device_id),
+    deviceId: text(row.device_id) ?? '',
     user: text(row.user),
     host: text(row.host),
     app: text(row.app),
@@ -277,9 +285,7 @@ function toEvent(row: Record<string, unknown>): OutputEvent {
     attrs:
       attrs === null || attrs === undefined
         ? null
-        : typeof attrs === 'string'
-          ? (JSON.parse(attrs) as Record<string, unknown>)
-          : (attrs as Record<string, unknown>),
+        : (JSON.parse(text(attrs) ?? 'null') as Record<string, unknown>),
   };
 }
 

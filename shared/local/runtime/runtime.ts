@@ -9,7 +9,8 @@
  *
  * A split worker takes batches off the queue the way the SQS event source mapping would (SQS
  * event in, ReportBatchItemFailures out); a timer flushes stream buffers that reached their
- * size or age. `flush()` is "make every accepted event searchable now".
+ * size or age. `flush()` is "make every accepted event searchable now". A second timer runs the
+ * dlq-sweeper (local-sweeper.ts) over the queue's dead letters and the Firehose error prefix.
  */
 import { join } from 'node:path';
 import type {
@@ -31,6 +32,7 @@ import { FileObjectStore } from '../../adapters/local/file-object-store.js';
 import { SerialQueue } from '../../adapters/local/fs-durable.js';
 import { LocalDeliveryStream } from '../../adapters/local/local-delivery-stream.js';
 import { FileKeySetSource } from '../../auth/file-key-set.js';
+import type { SweepConfig } from '../../dlq/sweep.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from '../../ingest/rate-limiter.js';
 import {
   createObservability,
@@ -42,6 +44,7 @@ import type { DeliveryRecord, DeliveryStream } from '../../ports/delivery-stream
 import { LakeUsageMeter } from '../../usage/lake-usage-meter.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
+import { createLocalSweeper, type LocalSweeper } from './local-sweeper.js';
 import { sqsRecord } from './sqs-record.js';
 
 export interface LocalRuntimeOptions {
@@ -64,6 +67,9 @@ export interface LocalRuntimeOptions {
   maxReceiveCount?: number;
   rateLimits?: RateLimitConfig;
   ingestConfig?: Partial<IngestConfig>;
+  /** How often the dlq-sweeper runs in the background (default 0: never; `make dev`: 15 min). */
+  sweepIntervalMs?: number;
+  sweepConfig?: SweepConfig;
 }
 
 export interface FlushSummary {
@@ -103,6 +109,8 @@ export interface LocalRuntime {
   splitOnce(max?: number): Promise<{ batches: number; failed: number }>;
   /** Drains the queue through split, then force-flushes every stream buffer into the lake. */
   flush(): Promise<FlushSummary>;
+  /** The dlq-sweeper over local mode's dead letters (`oplake sweep`, POST /v1/admin/sweep). */
+  readonly sweeper: LocalSweeper;
   depth(): Promise<QueueDepth>;
   /** Stops the worker and timer, waits for work in progress, flushes buffers. */
   close(): Promise<void>;
@@ -249,6 +257,24 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       : undefined;
   timer?.unref();
 
+  const sweeper = createLocalSweeper({
+    dataDir,
+    store,
+    queue,
+    stream,
+    clock,
+    obs: createObservability('dlq-sweeper', obsOptions),
+    ...(options.sweepConfig ? { config: options.sweepConfig } : {}),
+  });
+  const sweepInterval = options.sweepIntervalMs ?? 0;
+  const sweepTimer =
+    background && sweepInterval > 0
+      ? setInterval(() => {
+          sweeper.run().catch((error: unknown) => obs.logger.error('periodic sweep failed', { error }));
+        }, sweepInterval)
+      : undefined;
+  sweepTimer?.unref();
+
   const runtime: LocalRuntime = {
     dataDir,
     store,
@@ -286,12 +312,15 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
         return summary;
       }),
     depth: () => queue.depth(),
+    sweeper,
     close: async () => {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (sweepTimer) clearInterval(sweepTimer);
       wake?.();
       await worker;
+      await sweeper.idle();
       try {
         await lane.run(() => stream.flush({ force: true }));
         await usage.flush();
