@@ -148,9 +148,9 @@ describe('figures from make bench', () => {
         },
         { bench: 'nightly', case: 'x', candidate: { rate: 1, extra: { parquetToRawGzip: '0.40' } } },
         {
-          bench: 'search (1 events)',
-          case: 'search 1 day, limit 100',
-          candidate: { rate: 1, extra: { bytesTouched: 30_000 } },
+          bench: 'search',
+          case: 'newest 100 of a day (50 PCs)',
+          candidate: { rate: 1, extra: { bytesRead: 4_000_000 } },
         },
       ],
     });
@@ -159,7 +159,7 @@ describe('figures from make bench', () => {
     expect(figures.parquetBytesPerEvent.value).toBeCloseTo(20, 10);
     expect(figures.ingestMsPerRequest.value).toBe(2);
     expect(figures.ingestMsPerEvent.value).toBeCloseTo(10 / 499, 12);
-    expect(figures.searchBytesPerEvent['search 1 day']?.value).toBe(200); // 30,000 B / 150 events
+    expect(figures.searchBytesPerEvent['search 1 day']?.value).toBe(40); // 4 MB / (50 PCs x 2,000 events)
     expect(figures.splitEventsPerSecond).toEqual(DEFAULT_FIGURES.splitEventsPerSecond);
     expect(figuresFromBench(null)).toEqual(DEFAULT_FIGURES);
   });
