@@ -6,10 +6,12 @@
  * | OPLAKE_LAKE_BUCKET              | yes      | lake bucket                                                     |
  * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | Map MaxConcurrency when the input sets none (default 8, max 40) |
  * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | tenants per execution (default 1,000; payload and history bounds) |
+ * | OPLAKE_NIGHTLY_LEGACY_DAYS      | no       | previous-layout days rewritten per execution (default 50)  |
  * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
  * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
  */
 import { type Env, frozen, int, json, optional, required } from '../../shared/config/env.js';
+import { DEFAULT_LEGACY_DAYS_PER_RUN } from '../../shared/conversion/discover.js';
 import {
   ALL_RETENTION_AREAS,
   DEFAULT_RETENTION,
@@ -22,6 +24,7 @@ import { DEFAULT_MAX_TENANTS_PER_RUN, MAX_INLINE_MAP_CONCURRENCY } from './core.
 export interface NightlyEnvConfig {
   lakeBucket: string;
   maxConcurrency: number;
+  legacyDaysPerRun: number;
   maxTenantsPerRun: number;
   retention: RetentionPolicy;
   retentionAreas: RetentionArea[];
@@ -79,6 +82,11 @@ export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
       fallback: DEFAULT_MAX_TENANTS_PER_RUN,
       min: 1,
       max: 1500,
+    }),
+    legacyDaysPerRun: int(env, 'OPLAKE_NIGHTLY_LEGACY_DAYS', {
+      fallback: DEFAULT_LEGACY_DAYS_PER_RUN,
+      min: 0,
+      max: 1000,
     }),
     retention: json(env, 'OPLAKE_RETENTION', parseRetention, DEFAULT_RETENTION),
     retentionAreas: areas as RetentionArea[],

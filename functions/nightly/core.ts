@@ -40,6 +40,8 @@ export interface NightlyDeps {
   defaultMaxConcurrency: number;
   /** Default 1,000 (see above). */
   maxTenantsPerRun?: number;
+  /** Days of the previous layout rewritten per run (default 50; docs/deploy.md "Upgrading the layout"). */
+  legacyDaysPerRun?: number;
 }
 
 export type NightlyAction =
@@ -94,7 +96,9 @@ export async function discover(
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0
       ? Math.min(requested, MAX_INLINE_MAP_CONCURRENCY)
       : deps.defaultMaxConcurrency;
-  const found = await discoverTargets(deps.store, date);
+  const found = await discoverTargets(deps.store, date, 16, deps.legacyDaysPerRun);
+  // Days still in the previous layout (before this run): the migration is over at 0.
+  deps.metrics.addMetric('NightlyLegacyDays', 'Count', found.legacyDays);
   const cap = deps.maxTenantsPerRun ?? DEFAULT_MAX_TENANTS_PER_RUN;
   const byAge = [...found.items].sort((a, b) => {
     const oldest = (a.dates[0] ?? '').localeCompare(b.dates[0] ?? '');

@@ -17,4 +17,5 @@ export const handler = createNightlyHandler({
   retentionAreas: config.retentionAreas,
   defaultMaxConcurrency: config.maxConcurrency,
   maxTenantsPerRun: config.maxTenantsPerRun,
+  legacyDaysPerRun: config.legacyDaysPerRun,
 });

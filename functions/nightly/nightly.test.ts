@@ -155,6 +155,7 @@ describe('nightly config', () => {
       lakeBucket: 'b',
       maxConcurrency: 8,
       maxTenantsPerRun: 1000,
+      legacyDaysPerRun: 50,
       retention: { ...DEFAULT_RETENTION, archiveRawDays: 3, perTenant: { acme: { parquetDays: 365 } } },
       retentionAreas: ['parquet'],
     });

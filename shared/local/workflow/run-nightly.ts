@@ -78,6 +78,8 @@ export interface RunNightlyOptions {
   maxConcurrency?: number;
   /** Tenants per execution (default 1,000, as on AWS). */
   maxTenantsPerRun?: number;
+  /** Days of the previous layout rewritten per run (default 50). */
+  legacyDaysPerRun?: number;
   retention?: RetentionPolicy;
   /** Inject conversion faults: a Set fails those tenants always, a Map that many times each. */
   failTenants?: ReadonlySet<string> | ReadonlyMap<string, number>;
@@ -117,6 +119,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     defaultMaxConcurrency: options.maxConcurrency ?? 4,
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
+    ...(options.legacyDaysPerRun !== undefined ? { legacyDaysPerRun: options.legacyDaysPerRun } : {}),
   };
   const lambda = async (input: { Payload: NightlyAction }) => ({
     Payload: await runAction(input.Payload, deps),
