@@ -238,9 +238,10 @@ async function storageSizes(converted: string, raw: string): Promise<{ parquet: 
     }
   };
   const convertedDays = new Set<string>();
-  await walk(join(converted, PREFIX.parquet), (path, size) => {
+  const parquetRoot = join(converted, PREFIX.parquet.replace(/\/$/, ''));
+  await walk(parquetRoot, (path, size) => {
     parquet += size;
-    convertedDays.add(path.slice(join(converted, PREFIX.parquet).length).split('/').slice(0, 3).join('/'));
+    convertedDays.add(path.slice(parquetRoot.length).split('/').slice(0, 3).join('/'));
   });
   await walk(join(raw, 'raw'), (path, size) => {
     const day = path.slice(join(raw, 'raw').length).split('/').slice(0, 3).join('/');
