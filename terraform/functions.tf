@@ -33,14 +33,16 @@ locals {
   ]
 
   # shared/domain/layout.ts prefixes of the retention areas the nightly job enforces.
+  # parquet covers both layouts: parquet-v2/ and the previous layout's parquet/.
   retention_area_prefixes = {
-    parquet    = "parquet/"
-    archiveRaw = "archive/raw/"
-    rejects    = "rejects/"
-    staging    = "staging/"
+    parquet    = ["parquet-v2/", "parquet/"]
+    archiveRaw = ["archive/raw/"]
+    rejects    = ["rejects/"]
+    staging    = ["staging/"]
   }
-  nightly_retention_prefixes = [for a in var.nightly_retention_areas : local.retention_area_prefixes[a]]
-  nightly_list_prefixes      = concat(["raw/"], local.nightly_retention_prefixes)
+  nightly_retention_prefixes = flatten([for a in var.nightly_retention_areas : local.retention_area_prefixes[a]])
+  # Discover lists raw/ and the previous layout's parquet/ (the bounded nightly migration).
+  nightly_list_prefixes = distinct(concat(["raw/", "parquet/"], local.nightly_retention_prefixes))
 
   policies = {
     ingest = {
@@ -152,6 +154,7 @@ locals {
             "${local.lake_arn}/raw/*",
             "${local.lake_arn}/archive/raw/*",
             "${local.lake_arn}/parquet/*",
+            "${local.lake_arn}/parquet-v2/*",
             "${local.lake_arn}/staging/*",
             "${local.lake_arn}/failures/*",
           ]
@@ -275,7 +278,7 @@ locals {
           Sid      = "LakeRead"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*"]
+          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*", "${local.lake_arn}/parquet-v2/*"]
         },
         {
           Sid      = "QueryRegistry"
@@ -379,7 +382,8 @@ module "ctas_runner" {
     OPLAKE_ATHENA_WORKGROUP       = module.conversion_workgroup.name
     OPLAKE_ATHENA_OUTPUT_LOCATION = "${local.athena_output}conversion/"
     OPLAKE_RAW_TABLE              = module.glue.table_names["raw_events"]
-    OPLAKE_EVENTS_TABLE           = module.glue.table_names["events"]
+    OPLAKE_EVENTS_TABLE           = module.glue.table_names["events_v2"]
+    OPLAKE_LEGACY_EVENTS_TABLE    = var.legacy_events_table ? module.glue.table_names["events"] : ""
     POWERTOOLS_SERVICE_NAME       = "ctas-runner"
     POWERTOOLS_METRICS_NAMESPACE  = "oplake"
   }
@@ -439,6 +443,9 @@ module "search" {
 
   environment = {
     OPLAKE_GLUE_DATABASE          = module.glue.database_name
+    OPLAKE_RAW_TABLE              = module.glue.table_names["raw_events"]
+    OPLAKE_EVENTS_TABLE           = module.glue.table_names["events_v2"]
+    OPLAKE_LEGACY_EVENTS_TABLE    = var.legacy_events_table ? module.glue.table_names["events"] : ""
     OPLAKE_ATHENA_WORKGROUPS      = join(",", [for wg in module.search_workgroup : wg.name])
     OPLAKE_WORKGROUP_OVERRIDES    = jsonencode({ for tenant, index in var.search_workgroup_overrides : tenant => local.search_workgroup_names[index] })
     OPLAKE_ATHENA_OUTPUT          = local.athena_output

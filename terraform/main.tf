@@ -60,6 +60,7 @@ module "lake_bucket" {
     { id = "raw", prefix = "raw/", expiration_days = var.raw_retention_days },
     { id = "archive-raw", prefix = "archive/raw/", expiration_days = var.archive_raw_retention_days },
     { id = "parquet", prefix = "parquet/", expiration_days = var.parquet_retention_days },
+    { id = "parquet-v2", prefix = "parquet-v2/", expiration_days = var.parquet_retention_days },
     { id = "rejects", prefix = "rejects/", expiration_days = var.rejects_retention_days },
     { id = "firehose-errors", prefix = "errors/firehose/", expiration_days = var.firehose_errors_retention_days },
     { id = "spool", prefix = "spool/", expiration_days = var.spool_retention_days },

@@ -9,7 +9,7 @@ output "search_url" {
 }
 
 output "lake_bucket" {
-  description = "The lake bucket (raw/, parquet/, archive/raw/, rejects/, ...)."
+  description = "The lake bucket (raw/, parquet-v2/, parquet/, archive/raw/, rejects/, ...)."
   value       = module.lake_bucket.bucket
 }
 

@@ -482,3 +482,9 @@ variable "console_price_class" {
   type        = string
   default     = "PriceClass_200"
 }
+
+variable "legacy_events_table" {
+  description = "Search reads the previous layout's table (events, parquet/, text ts) beside events_v2 (the conversion reads it only for days that hold such files). Set false once the nightly metric NightlyLegacyDays is 0 (docs/deploy.md \"Upgrading the layout\")."
+  type        = bool
+  default     = true
+}

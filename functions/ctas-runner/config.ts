@@ -3,12 +3,13 @@
  *
  * | variable                       | required | meaning                                                    |
  * | ------------------------------ | -------- | ---------------------------------------------------------- |
- * | OPLAKE_LAKE_BUCKET             | yes      | lake bucket (raw/, parquet/, staging/, archive/raw/)       |
+ * | OPLAKE_LAKE_BUCKET             | yes      | lake bucket (raw/, parquet[-v2]/, staging/, archive/raw/) |
  * | OPLAKE_GLUE_DATABASE           | yes      | Glue database of the tables below                          |
  * | OPLAKE_ATHENA_WORKGROUP        | yes      | the conversion's own workgroup (not search's)              |
  * | OPLAKE_ATHENA_OUTPUT_LOCATION  | no       | s3:// query result location, if the workgroup sets none    |
  * | OPLAKE_RAW_TABLE               | no       | default `raw_events`                                       |
- * | OPLAKE_EVENTS_TABLE            | no       | default `events`                                           |
+ * | OPLAKE_EVENTS_TABLE            | no       | default `events_v2` (Parquet under parquet-v2/, typed ts)  |
+ * | OPLAKE_LEGACY_EVENTS_TABLE     | no       | default `events` (the previous layout under parquet/)      |
  */
 import { type Env, frozen, optional, required } from '../../shared/config/env.js';
 
@@ -19,6 +20,7 @@ export interface CtasRunnerEnvConfig {
   outputLocation: string | undefined;
   rawTable: string;
   eventsTable: string;
+  legacyTable: string;
 }
 
 export function readCtasRunnerEnv(env: Env): Readonly<CtasRunnerEnvConfig> {
@@ -28,6 +30,7 @@ export function readCtasRunnerEnv(env: Env): Readonly<CtasRunnerEnvConfig> {
     workgroup: required(env, 'OPLAKE_ATHENA_WORKGROUP'),
     outputLocation: optional(env, 'OPLAKE_ATHENA_OUTPUT_LOCATION'),
     rawTable: optional(env, 'OPLAKE_RAW_TABLE', 'raw_events'),
-    eventsTable: optional(env, 'OPLAKE_EVENTS_TABLE', 'events'),
+    eventsTable: optional(env, 'OPLAKE_EVENTS_TABLE', 'events_v2'),
+    legacyTable: optional(env, 'OPLAKE_LEGACY_EVENTS_TABLE', 'events'),
   });
 }

@@ -299,7 +299,8 @@ describe('ctas-runner config', () => {
       workgroup: 'wg',
       outputLocation: undefined,
       rawTable: 'raw_events',
-      eventsTable: 'events',
+      eventsTable: 'events_v2',
+      legacyTable: 'events',
     });
     expect(() => readCtasRunnerEnv({ OPLAKE_LAKE_BUCKET: 'b' })).toThrow('OPLAKE_GLUE_DATABASE');
   });

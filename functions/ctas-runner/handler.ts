@@ -30,6 +30,7 @@ export const handler = createCtasRunnerHandler({
       database: config.database,
       rawTable: config.rawTable,
       eventsTable: config.eventsTable,
+      legacyTable: config.legacyTable,
       workgroup: config.workgroup,
       ...(config.outputLocation ? { outputLocation: config.outputLocation } : {}),
     },

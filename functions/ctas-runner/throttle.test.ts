@@ -24,7 +24,7 @@ import { FileObjectStore } from '../../shared/adapters/local/file-object-store.j
 import { convertPartition } from '../../shared/conversion/convert.js';
 import type { ConversionEngine, PartitionSnapshot, StagedOutput } from '../../shared/conversion/engine.js';
 import { ConversionEngineError } from '../../shared/conversion/errors.js';
-import { partitionPrefix } from '../../shared/domain/layout.js';
+import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
 import { LocalTaskCallbacks, LocalTaskError } from '../../shared/local/workflow/local-task-callbacks.js';
 import { runNightlyDetailed } from '../../shared/local/workflow/run-nightly.js';
 import { listAll } from '../../test/fixtures/lake-reader.js';
@@ -62,7 +62,8 @@ beforeEach(async () => {
     bucket: 'lake',
     database: 'oplake',
     rawTable: 'raw_events',
-    eventsTable: 'events',
+    eventsTable: 'events_v2',
+    legacyTable: 'events',
     workgroup: 'oplake-nightly',
   });
 });
@@ -135,7 +136,8 @@ describe('ctas-runner under Athena throttling', () => {
       true,
     );
     expect(await listAll(store, 'raw/')).toEqual(raw);
-    expect(await listAll(store, 'parquet/')).toEqual([]);
+    expect(await listAll(store, PREFIX.parquet)).toEqual([]);
+    expect(await listAll(store, PREFIX.parquetV1)).toEqual([]);
   });
 
   it('recognises a throttle through the conversion engine error that wraps it', () => {

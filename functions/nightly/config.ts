@@ -7,10 +7,12 @@
  * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | child executions = Athena CTAS at once: default and ceiling (default 8, max 10,000); Terraform derives it from the DML quota minus search's share |
  * | OPLAKE_NIGHTLY_BATCH_SIZE       | no       | tenants per child execution (ItemBatcher; default 25, max 100) |
  * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | back-pressure only: tenants per execution, oldest first (default: no cap) |
+ * | OPLAKE_NIGHTLY_LEGACY_DAYS      | no       | previous-layout days rewritten per execution (default 50)  |
  * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
  * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
  */
 import { type Env, frozen, int, json, optional, required } from '../../shared/config/env.js';
+import { DEFAULT_LEGACY_DAYS_PER_RUN } from '../../shared/conversion/discover.js';
 import {
   ALL_RETENTION_AREAS,
   DEFAULT_RETENTION,
@@ -25,6 +27,7 @@ export interface NightlyEnvConfig {
   maxConcurrency: number;
   batchSize: number;
   maxTenantsPerRun: number | undefined;
+  legacyDaysPerRun: number;
   retention: RetentionPolicy;
   retentionAreas: RetentionArea[];
 }
@@ -82,6 +85,11 @@ export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
       optional(env, 'OPLAKE_NIGHTLY_MAX_TENANTS') === undefined
         ? undefined
         : int(env, 'OPLAKE_NIGHTLY_MAX_TENANTS', { fallback: 1, min: 1, max: 10_000_000 }),
+    legacyDaysPerRun: int(env, 'OPLAKE_NIGHTLY_LEGACY_DAYS', {
+      fallback: DEFAULT_LEGACY_DAYS_PER_RUN,
+      min: 0,
+      max: 1000,
+    }),
     retention: json(env, 'OPLAKE_RETENTION', parseRetention, DEFAULT_RETENTION),
     retentionAreas: areas as RetentionArea[],
   });

@@ -60,6 +60,8 @@ export interface NightlyDeps {
   listWidth?: number;
   /** Back-pressure only: tenants per execution, oldest pending day first; unset = all. */
   maxTenantsPerRun?: number;
+  /** Days of the previous layout rewritten per run (default 50; docs/deploy.md "Upgrading the layout"). */
+  legacyDaysPerRun?: number;
 }
 
 export type NightlyAction =
@@ -123,7 +125,9 @@ export async function discover(
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0
       ? Math.min(requested, deps.defaultMaxConcurrency)
       : deps.defaultMaxConcurrency;
-  const found = await discoverTargets(deps.store, date, deps.listWidth);
+  const found = await discoverTargets(deps.store, date, deps.listWidth, deps.legacyDaysPerRun);
+  // Days still in the previous layout (before this run): the migration is over at 0.
+  deps.metrics.addMetric('NightlyLegacyDays', 'Count', found.legacyDays);
   const cap = deps.maxTenantsPerRun ?? Number.POSITIVE_INFINITY;
   const byId = (a: TenantTargets, b: TenantTargets) =>
     a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;

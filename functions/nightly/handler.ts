@@ -21,4 +21,5 @@ export const handler = createNightlyHandler({
   // S3 LIST takes ~40 ms: 20,000 tenant listings 64 at a time take ~15 s of the 300 s timeout.
   listWidth: 64,
   ...(config.maxTenantsPerRun === undefined ? {} : { maxTenantsPerRun: config.maxTenantsPerRun }),
+  legacyDaysPerRun: config.legacyDaysPerRun,
 });

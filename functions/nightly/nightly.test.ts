@@ -258,6 +258,7 @@ describe('nightly config', () => {
       maxConcurrency: 8,
       batchSize: 25,
       maxTenantsPerRun: undefined,
+      legacyDaysPerRun: 50,
       retention: { ...DEFAULT_RETENTION, archiveRawDays: 3, perTenant: { acme: { parquetDays: 365 } } },
       retentionAreas: ['parquet'],
     });

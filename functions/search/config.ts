@@ -4,7 +4,10 @@
  * AWS (handler.ts):
  * | variable                        | required | meaning                                                      |
  * | ------------------------------- | -------- | ------------------------------------------------------------ |
- * | OPLAKE_GLUE_DATABASE            | yes      | Glue database with tables `events` and `raw_events`          |
+ * | OPLAKE_GLUE_DATABASE            | yes      | Glue database of the tables below                            |
+ * | OPLAKE_RAW_TABLE                | no       | default `raw_events`                                         |
+ * | OPLAKE_EVENTS_TABLE             | no       | default `events_v2` (parquet-v2/, typed ts)                  |
+ * | OPLAKE_LEGACY_EVENTS_TABLE      | no       | default `events` (the previous layout, parquet/); "" = none  |
  * | OPLAKE_ATHENA_WORKGROUPS        | yes      | comma list: the workgroup pool (tenant -> shardOf(tenant, n)) |
  * | OPLAKE_WORKGROUP_OVERRIDES      | no       | JSON {"tenant": "workgroup"} for heavy tenants               |
  * | OPLAKE_ATHENA_OUTPUT            | no       | s3:// result location, when the workgroup does not enforce one |
@@ -25,6 +28,7 @@ import { ConfigError } from '../../shared/errors.js';
 
 export interface SearchEnvConfig {
   glueDatabase: string;
+  tables: { raw: string; events: string; legacy: string | null };
   workgroups: string[];
   workgroupOverrides: Record<string, string>;
   athenaOutput: string | undefined;
@@ -51,6 +55,13 @@ export function readSearchEnv(env: Env): Readonly<SearchEnvConfig> {
   }
   return frozen({
     glueDatabase: required(env, 'OPLAKE_GLUE_DATABASE'),
+    tables: {
+      raw: optional(env, 'OPLAKE_RAW_TABLE', 'raw_events'),
+      events: optional(env, 'OPLAKE_EVENTS_TABLE', 'events_v2'),
+      // Empty once no day of the previous layout remains (docs/deploy.md "Upgrading the layout").
+      legacy:
+        env.OPLAKE_LEGACY_EVENTS_TABLE === '' ? null : optional(env, 'OPLAKE_LEGACY_EVENTS_TABLE', 'events'),
+    },
     workgroups: list(env, 'OPLAKE_ATHENA_WORKGROUPS'),
     workgroupOverrides: json(env, 'OPLAKE_WORKGROUP_OVERRIDES', (v) => overridesSchema.parse(v), {}),
     athenaOutput,

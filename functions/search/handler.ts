@@ -31,6 +31,7 @@ const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 export const handler = createSearchHandler({
   engine: new AthenaSearchEngine(athena, new AthenaRunner(athena), {
     database: config.glueDatabase,
+    tables: config.tables,
     workgroups: config.workgroups,
     overrides: config.workgroupOverrides,
     ...(config.athenaOutput ? { outputLocation: config.athenaOutput } : {}),

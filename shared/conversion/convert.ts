@@ -90,10 +90,18 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
 
   // 1. snapshot
   const raw = await listKeys(store, rawPrefix);
-  const parquet = (await listKeys(store, parquetPrefix)).filter((o) => o.key.endsWith('.parquet'));
+  // Both layouts: files of the previous layout (parquet/, text ts) are merged and rewritten
+  // into parquet-v2/ whenever the day converts, and a day holding any is always rewritten.
+  const legacy = (await listKeys(store, partitionPrefix('parquetV1', tenantId, dt))).filter((o) =>
+    o.key.endsWith('.parquet'),
+  );
+  const parquet = [
+    ...(await listKeys(store, parquetPrefix)).filter((o) => o.key.endsWith('.parquet')),
+    ...legacy,
+  ];
   const base = { tenantId, dt, runId, rawObjects: raw.length, previousFiles: parquet.length };
   const rawBytes = raw.reduce((sum, o) => sum + o.size, 0);
-  if (raw.length === 0 && !(target.rewrite && parquet.length > 0)) {
+  if (raw.length === 0 && legacy.length === 0 && !(target.rewrite && parquet.length > 0)) {
     return { ...base, status: 'nothing-to-do', rawBytes: 0, files: parquet.length, rows: 0 };
   }
   const snapshotTime =

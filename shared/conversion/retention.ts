@@ -1,6 +1,6 @@
 /**
  * Retention of the lake, by partition date (`dt`):
- *   parquet/      converted events, 5 years by default, per-tenant override
+ *   parquet-v2/ (and the previous layout's parquet/)  converted events, 5 years by default, per-tenant override
  *   archive/raw/  converted raw objects, kept `archiveRawDays` (default 7) for replays
  *   rejects/      invalid events, kept `rejectsDays` (default 30)
  *   staging/      attempts older than `stagingHours` (default 24) are leftovers of crashed runs
@@ -103,23 +103,25 @@ export async function applyRetention(
       }
       continue;
     }
-    const root = PREFIX[area];
-    for (const tenantPrefix of await store.listPrefixes(root)) {
-      const tenantId = tenantPrefix
-        .slice(root.length)
-        .replace(/^tenant_id=/, '')
-        .replace(/\/$/, '');
-      if (!TENANT_PATTERN.test(tenantId)) continue;
-      const days = policy.perTenant[tenantId]?.[WINDOW_OF[area]] ?? policy[WINDOW_OF[area]];
-      const cutoff = cutoffDate(today, days);
-      for (const datePrefix of await store.listPrefixes(tenantPrefix)) {
-        const dt = datePrefix.slice(tenantPrefix.length).replace(/^dt=/, '').replace(/\/$/, '');
-        if (DATE_PATTERN.test(dt) && dt < cutoff) {
-          add(await deletePrefix(store, datePrefix));
-          report.deletedPartitions++;
+    // parquet covers both layouts (parquet-v2/ and the previous layout's parquet/).
+    const roots = area === 'parquet' ? [PREFIX.parquet, PREFIX.parquetV1] : [PREFIX[area]];
+    for (const root of roots)
+      for (const tenantPrefix of await store.listPrefixes(root)) {
+        const tenantId = tenantPrefix
+          .slice(root.length)
+          .replace(/^tenant_id=/, '')
+          .replace(/\/$/, '');
+        if (!TENANT_PATTERN.test(tenantId)) continue;
+        const days = policy.perTenant[tenantId]?.[WINDOW_OF[area]] ?? policy[WINDOW_OF[area]];
+        const cutoff = cutoffDate(today, days);
+        for (const datePrefix of await store.listPrefixes(tenantPrefix)) {
+          const dt = datePrefix.slice(tenantPrefix.length).replace(/^dt=/, '').replace(/\/$/, '');
+          if (DATE_PATTERN.test(dt) && dt < cutoff) {
+            add(await deletePrefix(store, datePrefix));
+            report.deletedPartitions++;
+          }
         }
       }
-    }
   }
   return report;
 }

@@ -17,7 +17,7 @@ const parser = new Parser();
 const INPUT = {
   database: 'oplake',
   rawTable: 'raw_events',
-  eventsTable: 'events',
+  eventsTable: 'events_v2',
   tempTable: 'tmp_conv_20261124t010000000z_ab12cd34_acme_2026_11_23',
   stagingLocation: 's3://oplake-lake-123/staging/20261124T010000000Z-ab12cd34/tenant_id=acme/dt=2026-11-23/',
   tenantId: 'acme',
@@ -40,7 +40,7 @@ FROM (
   FROM (SELECT ${TYPED_FROM_RAW} FROM "oplake"."raw_events"
   WHERE "tenant_id" = ? AND "dt" = ? AND "$file_modified_time" <= from_iso8601_timestamp(?)
   UNION ALL
-  SELECT ${TYPED_FROM_EVENTS} FROM "oplake"."events"
+  SELECT ${TYPED_FROM_EVENTS} FROM "oplake"."events_v2"
   WHERE "tenant_id" = ? AND "dt" = ?) AS "merged"
 ) AS "ranked"
 WHERE "rn" = 1
@@ -63,7 +63,30 @@ describe('athena conversion SQL', () => {
     const tables = parser.tableList(sql, { database: 'trino' });
 
     expect(Array.isArray(ast) ? ast[0]?.type : ast.type).toBe('select');
-    expect(tables.sort()).toEqual(['select::oplake::events', 'select::oplake::raw_events']);
+    expect(tables.sort()).toEqual(['select::oplake::events_v2', 'select::oplake::raw_events']);
+  });
+
+  it('merges a day of the previous layout through its own text-typed table, parsed like raw', () => {
+    const { sql, params } = athenaSelect({ ...INPUT, legacyTable: 'events' });
+
+    const legacyBranch = `  UNION ALL\n  SELECT ${TYPED_FROM_RAW} FROM "oplake"."events"\n  WHERE "tenant_id" = ? AND "dt" = ?) AS "merged"`;
+    expect(sql).toContain(legacyBranch);
+    expect(params).toEqual([
+      'acme',
+      '2026-11-23',
+      '2026-11-24T00:59:58.000Z',
+      'acme',
+      '2026-11-23',
+      'acme',
+      '2026-11-23',
+    ]);
+    expect((sql.match(/\?/g) ?? []).length).toBe(params.length);
+    expect(parser.tableList(sql, { database: 'trino' }).sort()).toEqual([
+      'select::oplake::events',
+      'select::oplake::events_v2',
+      'select::oplake::raw_events',
+    ]);
+    expect(() => athenaSelect({ ...INPUT, legacyTable: 'events; DROP' })).toThrow(RangeError);
   });
 
   it('selects every stored column, in order', () => {

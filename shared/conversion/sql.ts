@@ -75,6 +75,11 @@ export interface AthenaCtasInput {
   database: string;
   rawTable: string;
   eventsTable: string;
+  /**
+   * The previous layout's table (`parquet/`, ts as text), merged into the day's rewrite until no
+   * day of that layout remains; empty or absent once the migration is over (docs/deploy.md).
+   */
+  legacyTable?: string;
   /** Fresh per attempt; dropped once the query ends. */
   tempTable: string;
   /** `s3://bucket/staging/RUN/tenant_id=T/dt=D/` (empty: a fresh prefix per attempt). */
@@ -105,11 +110,17 @@ export function athenaSelect(
     '  UNION ALL',
     `  SELECT ${typedColumnList('athena', false)} FROM ${db}.${identifier(input.eventsTable)}`,
     '  WHERE "tenant_id" = ? AND "dt" = ?',
-  ].join('\n');
-  return {
-    sql: dedupSelect(source),
-    params: [input.tenantId, input.dt, input.snapshotTime, input.tenantId, input.dt],
-  };
+  ];
+  const params = [input.tenantId, input.dt, input.snapshotTime, input.tenantId, input.dt];
+  if (input.legacyTable) {
+    source.push(
+      '  UNION ALL',
+      `  SELECT ${typedColumnList('athena', true)} FROM ${db}.${identifier(input.legacyTable)}`,
+      '  WHERE "tenant_id" = ? AND "dt" = ?',
+    );
+    params.push(input.tenantId, input.dt);
+  }
+  return { sql: dedupSelect(source.join('\n')), params };
 }
 
 export function athenaCtas(input: AthenaCtasInput): ParameterisedSql {

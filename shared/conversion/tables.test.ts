@@ -34,6 +34,9 @@ describe('Glue table facts', () => {
       });
     }
     expect([GLUE_TABLES.raw.name, GLUE_TABLES.raw.prefix]).toEqual(['raw_events', 'raw/']);
-    expect([GLUE_TABLES.events.name, GLUE_TABLES.events.prefix]).toEqual(['events', 'parquet/']);
+    expect([GLUE_TABLES.events.name, GLUE_TABLES.events.prefix]).toEqual(['events_v2', 'parquet-v2/']);
+    // The previous layout keeps its deployed name, location and text types.
+    expect([GLUE_TABLES.legacy.name, GLUE_TABLES.legacy.prefix]).toEqual(['events', 'parquet/']);
+    expect(GLUE_TABLES.legacy.columns).toEqual(GLUE_TABLES.raw.columns);
   });
 });

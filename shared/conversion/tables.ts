@@ -43,7 +43,12 @@ function projection(prefix: string): Record<string, string> {
   };
 }
 
-export const GLUE_TABLES: Readonly<Record<'raw' | 'events', GlueTableFacts>> = Object.freeze({
+/**
+ * `events` is the converted Parquet (`parquet-v2/`, typed ts); `legacy` is the previous layout
+ * (`parquet/`, ts as text) under the Glue name the first deployments gave it, so a deployed
+ * table never changes type under files written for it (docs/deploy.md "Upgrading the layout").
+ */
+export const GLUE_TABLES: Readonly<Record<'raw' | 'events' | 'legacy', GlueTableFacts>> = Object.freeze({
   raw: {
     name: 'raw_events',
     prefix: 'raw/',
@@ -53,10 +58,18 @@ export const GLUE_TABLES: Readonly<Record<'raw' | 'events', GlueTableFacts>> = O
     parameters: { ...projection('raw/'), classification: 'json', compressionType: 'gzip' },
   },
   events: {
+    name: 'events_v2',
+    prefix: 'parquet-v2/',
+    format: 'parquet',
+    columns: DATA_COLUMNS.map((name) => ({ name, type: PARQUET_COLUMN_TYPES[name] })),
+    partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' as const })),
+    parameters: { ...projection('parquet-v2/'), classification: 'parquet', 'parquet.compression': 'ZSTD' },
+  },
+  legacy: {
     name: 'events',
     prefix: 'parquet/',
     format: 'parquet',
-    columns: DATA_COLUMNS.map((name) => ({ name, type: PARQUET_COLUMN_TYPES[name] })),
+    columns: DATA_COLUMNS.map((name) => ({ name, type: COLUMN_TYPES[name] })),
     partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' as const })),
     parameters: { ...projection('parquet/'), classification: 'parquet', 'parquet.compression': 'ZSTD' },
   },

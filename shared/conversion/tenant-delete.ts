@@ -1,5 +1,5 @@
 /**
- * Removes every byte of one tenant: raw/, archive/raw/, parquet/, rejects/, spool/ (layout.ts
+ * Removes every byte of one tenant: raw/, archive/raw/, parquet-v2/, parquet/, rejects/, spool/ (layout.ts
  * tenantPrefixes) and leftovers of conversion attempts under staging/RUN/tenant_id=T/. Used by
  * `DELETE /v1/admin/tenants/{id}` and `oplake tenant delete`. A nightly conversion running for the
  * tenant at the same moment can re-create objects: callers stop ingest for the tenant first

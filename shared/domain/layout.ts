@@ -4,7 +4,9 @@
  *
  *   raw/tenant_id=T/dt=D/...json.gz         Firehose output (gzip JSON lines), not yet converted
  *   archive/raw/tenant_id=T/dt=D/...        raw objects already converted (kept for the raw window)
- *   parquet/tenant_id=T/dt=D/RUN-N.parquet  converted, deduplicated events
+ *   parquet-v2/tenant_id=T/dt=D/RUN-N.parquet  converted, deduplicated events (typed ts, ms)
+ *   parquet/tenant_id=T/dt=D/RUN-N.parquet     the previous layout (text ts): read as legacy until
+ *                                              the nightly run rewrites the day into parquet-v2/
  *   staging/RUN/tenant_id=T/dt=D/           conversion output before promotion (fresh per attempt)
  *   rejects/tenant_id=T/dt=D/BATCH.json     invalid events with their reasons (dt = day received)
  *   spool/tenant_id=T/ID.json               claim-checked batches too big for one queue message
@@ -18,7 +20,9 @@ import { DATE_PATTERN, TENANT_PATTERN } from './limits.js';
 export const PREFIX = Object.freeze({
   raw: 'raw/',
   archiveRaw: 'archive/raw/',
-  parquet: 'parquet/',
+  parquet: 'parquet-v2/',
+  /** The previous layout's prefix: its own Glue table (text ts), never mixed with parquet-v2/. */
+  parquetV1: 'parquet/',
   staging: 'staging/',
   rejects: 'rejects/',
   spool: 'spool/',
@@ -28,7 +32,7 @@ export const PREFIX = Object.freeze({
   alertState: 'state/alerts/',
 });
 
-export type Area = 'raw' | 'archiveRaw' | 'parquet' | 'rejects';
+export type Area = 'raw' | 'archiveRaw' | 'parquet' | 'parquetV1' | 'rejects';
 
 export function partitionPrefix(area: Area, tenantId: string, dt?: string): string {
   assertTenant(tenantId);
@@ -44,6 +48,7 @@ export function tenantPrefixes(tenantId: string): string[] {
     partitionPrefix('raw', tenantId),
     partitionPrefix('archiveRaw', tenantId),
     partitionPrefix('parquet', tenantId),
+    partitionPrefix('parquetV1', tenantId),
     partitionPrefix('rejects', tenantId),
     `${PREFIX.spool}tenant_id=${tenantId}/`,
   ];

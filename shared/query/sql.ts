@@ -92,13 +92,25 @@ const TEXT_OUTPUT = new Set([
 ]);
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
-export function athenaSources(database: string): Sources {
+export function athenaSources(
+  database: string,
+  tables: { raw: string; events: string; legacy: string | null } = {
+    raw: 'raw_events',
+    events: 'events_v2',
+    legacy: 'events',
+  },
+): Sources {
   if (!/^[a-z0-9_]{1,255}$/.test(database)) throw new RangeError(`not a Glue database name: ${database}`);
-  const events = { sql: `"${database}"."events"`, params: [] };
+  for (const table of [tables.raw, tables.events, tables.legacy ?? 'none']) {
+    if (!/^[a-z0-9_]{1,255}$/.test(table)) throw new RangeError(`not a Glue table name: ${table}`);
+  }
+  const events = { sql: `"${database}"."${tables.events}"`, params: [] };
   return {
-    raw: { sql: `"${database}"."raw_events"`, params: [] },
+    raw: { sql: `"${database}"."${tables.raw}"`, params: [] },
     contested: events,
-    legacy: null,
+    // The previous layout (parquet/, text ts) has its own table: read as contested until the
+    // nightly run has rewritten every such day (then configured off: OPLAKE_LEGACY_EVENTS_TABLE="").
+    legacy: tables.legacy ? { sql: `"${database}"."${tables.legacy}"`, params: [] } : null,
     clean: events,
     splitByRawDays: true,
   };
@@ -237,11 +249,18 @@ function branches(
   const ctes: string[] = [];
   if (split && sources.raw) {
     const days = dayRange(scope);
-    b.params.push(...sources.raw.params);
-    ctes.push(
-      `raw_days AS (SELECT DISTINCT dt FROM ${sources.raw.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
-        `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)})`,
-    );
+    // Days where copies can exist: raw objects, or files of the previous layout (a day being
+    // rewritten holds both layouts for a moment); their new-layout rows go through the dedup.
+    const daysOf = (source: SqlFragment): string => {
+      b.params.push(...source.params);
+      return (
+        `SELECT DISTINCT dt FROM ${source.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
+        `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`
+      );
+    };
+    const dayQueries = [daysOf(sources.raw)];
+    if (sources.legacy) dayQueries.push(daysOf(sources.legacy));
+    ctes.push(`raw_days AS (${dayQueries.join(' UNION ')})`);
   }
   const contested: string[] = [];
   if (sources.raw) contested.push(contestedSelect(b, sources.raw, 'text', tenantId, scope, null));

@@ -95,6 +95,7 @@ export async function readUsage(store: ObjectStore, query: UsageQuery): Promise<
     [PREFIX.raw, 'rawBytes'],
     [PREFIX.archiveRaw, 'rawBytes'],
     [PREFIX.parquet, 'parquetBytes'],
+    [PREFIX.parquetV1, 'parquetBytes'], // days of the previous layout, until the nightly run rewrites them
   ];
   for (const [prefix, field] of areas) {
     const tenants =

@@ -163,6 +163,8 @@ run "buckets" {
       module.lake_bucket.lifecycle_rules["archive-raw"].expiration_days == var.archive_raw_retention_days &&
       module.lake_bucket.lifecycle_rules["parquet"].prefix == "parquet/" &&
       module.lake_bucket.lifecycle_rules["parquet"].expiration_days >= 5 * 365 &&
+      module.lake_bucket.lifecycle_rules["parquet-v2"].prefix == "parquet-v2/" &&
+      module.lake_bucket.lifecycle_rules["parquet-v2"].expiration_days == module.lake_bucket.lifecycle_rules["parquet"].expiration_days &&
       module.lake_bucket.lifecycle_rules["rejects"].prefix == "rejects/" &&
       module.lake_bucket.lifecycle_rules["spool"].expiration_days <= 7 &&
       module.lake_bucket.lifecycle_rules["staging"].expiration_days <= 7 &&
@@ -279,12 +281,12 @@ run "glue_tables" {
       "event_id:string", "type:string", "ts:string", "device_id:string", "user:string", "host:string", "app:string",
       "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
       "batch_id:string", "received_at:string",
-      ] && module.glue.tables["events"].columns == [
+      ] && module.glue.tables["events"].columns == module.glue.tables["raw_events"].columns && module.glue.tables["events_v2"].columns == [
       "event_id:string", "type:string", "ts:timestamp", "device_id:string", "user:string", "host:string", "app:string",
       "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
       "batch_id:string", "received_at:timestamp",
     ]
-    error_message = "The tables' columns are the stored columns minus the partition keys (typed timestamps in events)."
+    error_message = "The tables' columns are the stored columns minus the partition keys (typed timestamps in events_v2; the previous layout's events keeps text)."
   }
 
   assert {
@@ -294,7 +296,18 @@ run "glue_tables" {
 
   assert {
     condition     = module.glue.tables["events"].serde == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" && endswith(module.glue.tables["events"].location, "/parquet/")
-    error_message = "events reads Parquet under parquet/."
+    error_message = "events (the previous layout) reads Parquet under parquet/."
+  }
+
+  # The two Parquet layouts never share a location: a table never meets files of the other type.
+  assert {
+    condition = (
+      module.glue.tables["events_v2"].serde == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" &&
+      endswith(module.glue.tables["events_v2"].location, "/parquet-v2/") &&
+      endswith(module.glue.tables["events_v2"].parameters["storage.location.template"], "/parquet-v2/tenant_id=$${tenant_id}/dt=$${dt}/") &&
+      endswith(module.glue.tables["events"].parameters["storage.location.template"], "/parquet/tenant_id=$${tenant_id}/dt=$${dt}/")
+    )
+    error_message = "events_v2 reads Parquet under parquet-v2/ only, events under parquet/ only."
   }
 }
 

@@ -21,7 +21,8 @@ import { STORED_COLUMNS } from '../../shared/domain/event.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 
 export const LAST_DAY = '2026-11-23';
-const VERSION = 'search-v1';
+// v2: converted Parquet under parquet-v2/ (the layout's own prefix).
+const VERSION = 'search-v2';
 
 export interface BenchTenant {
   id: string;

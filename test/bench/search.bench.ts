@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { aggregateLocal, closeLocalEngines, searchLocal } from '../../functions/search/local.js';
 import { sqlString } from '../../shared/conversion/sql.js';
-import { partitionPrefix } from '../../shared/domain/layout.js';
+import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
 import type { CaseResult, Measurement } from './harness.js';
 import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
@@ -238,9 +238,10 @@ async function storageSizes(converted: string, raw: string): Promise<{ parquet: 
     }
   };
   const convertedDays = new Set<string>();
-  await walk(join(converted, 'parquet'), (path, size) => {
+  const parquetRoot = join(converted, PREFIX.parquet.replace(/\/$/, ''));
+  await walk(parquetRoot, (path, size) => {
     parquet += size;
-    convertedDays.add(path.slice(join(converted, 'parquet').length).split('/').slice(0, 3).join('/'));
+    convertedDays.add(path.slice(parquetRoot.length).split('/').slice(0, 3).join('/'));
   });
   await walk(join(raw, 'raw'), (path, size) => {
     const day = path.slice(join(raw, 'raw').length).split('/').slice(0, 3).join('/');

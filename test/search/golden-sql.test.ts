@@ -61,6 +61,36 @@ const shapes: [string, BuiltQuery][] = [
   ]),
 ];
 
+describe('Athena SQL during and after the layout upgrade', () => {
+  const query = parseSearchRequest({ ...RANGE, filters: { user: 'yamada' } }).query;
+
+  it('reads the previous layout as contested and sends its days through the dedup', () => {
+    const { sql } = buildSearchSql({ dialect: 'athena', sources, tenantId: 'acme-corp', query });
+    const tables = parser.tableList(sql, { database: 'trino' }).map((t) => t.split('::').pop());
+
+    expect(new Set(tables)).toEqual(
+      new Set(['raw_events', 'events_v2', 'events', 'raw_days', 'contested', 'ranked']),
+    );
+    // its days join the raw days: new-layout rows of a day being rewritten are deduplicated
+    expect(sql).toMatch(
+      /raw_days AS \(SELECT DISTINCT dt FROM "oplake_lake"\."raw_events" .* UNION SELECT DISTINCT dt FROM "oplake_lake"\."events" /,
+    );
+  });
+
+  it('reads only raw_events and events_v2 once the previous layout is configured off', () => {
+    const after = athenaSources('oplake_lake', { raw: 'raw_events', events: 'events_v2', legacy: null });
+    const built = buildSearchSql({ dialect: 'athena', sources: after, tenantId: 'acme-corp', query });
+
+    expect(parser.astify(built.sql, { database: 'trino' })).toBeTruthy();
+    expect(built.sql).not.toContain('"oplake_lake"."events" ');
+    expect(built.sql).toContain('"oplake_lake"."events_v2"');
+    expect(built.sql.split('?').length - 1).toBe(built.params.length);
+    expect(() => athenaSources('oplake_lake', { raw: 'raw_events', events: 'x"; --', legacy: null })).toThrow(
+      RangeError,
+    );
+  });
+});
+
 describe('golden Athena SQL', () => {
   it.each(shapes)('%s matches its golden file and parses as trino', (name, built) => {
     // Prepare

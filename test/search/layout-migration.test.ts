@@ -1,7 +1,8 @@
 /**
  * Lakes written before typed timestamps keep working: the search reads Parquet of the previous
- * layout (text `ts`) like raw/ (deduplicated), a conversion of such a day merges it into the
- * current layout, and `convertPartition({ rewrite: true })` migrates a day with nothing in raw/.
+ * layout (text `ts`, under parquet/) like raw/ (deduplicated), a conversion of such a day merges
+ * it into the current layout (parquet-v2/), and a day holding such files is rewritten even with
+ * nothing in raw/ (the nightly migration, test/search/layout-upgrade.test.ts).
  * Every step answers the same, byte for byte: nothing lost or doubled. Also the honest bytes:
  * `scannedBytes` counts the column chunks a query reads, and the scan cutoff judges that figure.
  */
@@ -79,21 +80,20 @@ describe('a lake in the previous Parquet layout', () => {
     await store.put(`${partitionPrefix('raw', T, DAYS[0])}late.json.gz`, encodeLines([late]));
     const withLate = await answers();
     expect(JSON.parse(withLate).events).toHaveLength(241);
-    // Act: the nightly converts the day with raw (old + new files merge); a rewrite migrates the other
+    // Act: the day with raw converts (old + new files merge); the other, with nothing in raw/,
+    // is rewritten because it holds files of the previous layout; then nothing is left to do
     const converted = await convertPartition({ store, engine }, { tenantId: T, dt: DAYS[0] ?? '' });
-    const untouched = await convertPartition({ store, engine }, { tenantId: T, dt: DAYS[1] ?? '' });
-    const rewritten = await convertPartition(
-      { store, engine },
-      { tenantId: T, dt: DAYS[1] ?? '', rewrite: true },
-    );
+    const rewritten = await convertPartition({ store, engine }, { tenantId: T, dt: DAYS[1] ?? '' });
+    const again = await convertPartition({ store, engine }, { tenantId: T, dt: DAYS[1] ?? '' });
     // Assess
     expect([converted.status, converted.rows]).toEqual(['converted', 121]);
-    expect(untouched.status).toBe('nothing-to-do');
     expect([rewritten.status, rewritten.rows, rewritten.previousFiles]).toEqual(['converted', 120, 1]);
+    expect(again.status).toBe('nothing-to-do');
     expect(await answers()).toBe(withLate);
     for (const dt of DAYS) {
       const types = await parquetColumnTypes(store, partitionPrefix('parquet', T, dt), 'ts');
       expect(types.map((t) => t.type)).toEqual(['INT64']);
+      expect(await store.listPrefixes(partitionPrefix('parquetV1', T))).toEqual([]);
     }
   });
 

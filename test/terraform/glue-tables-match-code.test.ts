@@ -29,6 +29,7 @@ describe('Glue tables in Terraform match shared/conversion/tables.ts', () => {
     };
     expect(listOf('raw_columns')).toEqual(GLUE_TABLES.raw.columns);
     expect(listOf('events_columns')).toEqual(GLUE_TABLES.events.columns);
+    expect(listOf('raw_columns')).toEqual(GLUE_TABLES.legacy.columns);
   });
 
   test('partition keys, in order', () => {

@@ -70,7 +70,8 @@ beforeEach(async () => {
     bucket,
     database: 'oplake',
     rawTable: 'raw_events',
-    eventsTable: 'events',
+    eventsTable: 'events_v2',
+    legacyTable: 'events',
     workgroup: 'oplake-nightly',
   });
   await store.put(`${partitionPrefix('raw', T, D)}fh-1.json.gz`, 'raw-1');
@@ -115,6 +116,32 @@ describe('AthenaConversionEngine + convertPartition on S3 (moto)', () => {
     expect(await listAll(store, partitionPrefix('raw', T))).toEqual([]);
     expect(await listAll(store, partitionPrefix('archiveRaw', T, D))).toHaveLength(2);
     expect(await listAll(store, 'staging/')).toEqual([]);
+  });
+
+  it('reads the previous layout through its own table only for a day that holds such files, and empties parquet/', async () => {
+    const legacyKey = `${partitionPrefix('parquetV1', T, D)}v1-0.parquet`;
+    await store.put(legacyKey, 'PAR1-v1');
+
+    const result = await convertPartition(
+      { store, engine },
+      { tenantId: T, dt: D, runId: '20261124T010000000Z-abcd1234' },
+    );
+    const other = await convertPartition({ store, engine }, { tenantId: T, dt: '2026-11-22' });
+
+    expect(result).toMatchObject({ status: 'converted', previousFiles: 2 });
+    expect(started[0]?.QueryString).toContain('FROM "oplake"."events_v2"');
+    expect(started[0]?.QueryString).toContain('FROM "oplake"."events"\n');
+    expect(started[0]?.ExecutionParameters).toHaveLength(7);
+    expect(await listAll(store, partitionPrefix('parquetV1', T))).toEqual([]);
+    expect(await listAll(store, partitionPrefix('parquet', T, D))).toHaveLength(2);
+    expect(other.status).toBe('nothing-to-do');
+  });
+
+  it("leaves the previous layout's table out when the day has no such file", async () => {
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+
+    expect(started[0]?.QueryString).not.toContain('"oplake"."events"');
+    expect(started[0]?.ExecutionParameters).toHaveLength(5);
   });
 
   it('drops the temporary table and leaves the lake untouched when the CTAS fails', async () => {

@@ -12,6 +12,7 @@
 import type { ConversionEngine, PartitionSnapshot, StagedOutput } from '../../conversion/engine.js';
 import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
 import { athenaCtas, athenaDropTable } from '../../conversion/sql.js';
+import { PREFIX } from '../../domain/layout.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { AthenaRunner } from './athena-runner.js';
 
@@ -20,6 +21,8 @@ export interface AthenaConversionConfig {
   database: string;
   rawTable: string;
   eventsTable: string;
+  /** The previous layout's table (`parquet/`, text ts): read only for days that hold such files. */
+  legacyTable: string;
   /** The conversion's own workgroup (not search's). */
   workgroup: string;
   outputLocation?: string;
@@ -45,6 +48,9 @@ export class AthenaConversionEngine implements ConversionEngine {
       database: this.config.database,
       rawTable: this.config.rawTable,
       eventsTable: this.config.eventsTable,
+      ...(snapshot.parquetKeys.some((k) => k.startsWith(PREFIX.parquetV1))
+        ? { legacyTable: this.config.legacyTable }
+        : {}),
       tempTable: table,
       stagingLocation: `s3://${this.config.bucket}/${snapshot.stagingPrefix}`,
       tenantId: snapshot.tenantId,

@@ -46,8 +46,10 @@ import {
 } from './athena-runner.js';
 
 export interface AthenaSearchEngineOptions {
-  /** Glue database holding `events` and `raw_events`. */
+  /** Glue database holding the tables. */
   database: string;
+  /** Table names (default raw_events, events_v2, and the previous layout's `events`). */
+  tables?: { raw: string; events: string; legacy: string | null };
   /** The workgroup pool (Terraform variable); at least one. */
   workgroups: readonly string[];
   /** tenant -> workgroup for heavy tenants. */
@@ -82,7 +84,7 @@ export class AthenaSearchEngine implements SearchEngine {
     private readonly options: AthenaSearchEngineOptions,
   ) {
     if (options.workgroups.length === 0) throw new RangeError('the workgroup pool is empty');
-    this.sources = athenaSources(options.database);
+    this.sources = athenaSources(options.database, options.tables);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }

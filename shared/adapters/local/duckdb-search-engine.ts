@@ -135,7 +135,14 @@ export class DuckDbSearchEngine implements SearchEngine {
       }
     }
     const parquet: { file: LakeFile; contested: boolean }[] = [];
-    for (const folder of await this.store.listPrefixes(partitionPrefix('parquet', tenantId))) {
+    // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
+    const legacyFolders = await this.store.listPrefixes(partitionPrefix('parquetV1', tenantId));
+    const legacyDays = new Set(legacyFolders.map(dayOf));
+    const folders = [
+      ...(await this.store.listPrefixes(partitionPrefix('parquet', tenantId))),
+      ...legacyFolders,
+    ];
+    for (const folder of folders) {
       const dt = dayOf(folder);
       if (dt === undefined || dt < first || dt > last) continue;
       const files: LakeFile[] = [];
@@ -148,7 +155,8 @@ export class DuckDbSearchEngine implements SearchEngine {
       }
       // Copies are possible only next to raw objects, or while a day's new files sit beside
       // the old ones (a promotion under way: files of more than one run).
-      const contested = rawDays.has(dt) || runs.size > 1;
+      // A day in both layouts is a rewrite under way: its new files may repeat the old ones.
+      const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt);
       for (const file of files) parquet.push({ file, contested });
     }
     if (parquet.length === 0) return out;

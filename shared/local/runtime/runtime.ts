@@ -2,7 +2,7 @@
  * Local mode's composition: the same ingest and split handlers as on AWS, over local adapters.
  *
  *   <dataDir>/keys.json           token keys (created on first use)
- *   <dataDir>/lake/               the bucket (FileObjectStore): raw/, rejects/, spool/, parquet/...
+ *   <dataDir>/lake/               the bucket (FileObjectStore): raw/, rejects/, spool/, parquet-v2/...
  *   <dataDir>/queue/batches/      the batch queue (DiskQueue, stands in for SQS)
  *   <dataDir>/stream/             Firehose buffers (LocalDeliveryStream)
  *   <dataDir>/idempotency/        ingest's idempotency records (stands in for DynamoDB)

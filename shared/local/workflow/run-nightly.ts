@@ -95,6 +95,8 @@ export interface RunNightlyOptions {
   maxTenantsPerRun?: number;
   /** Progress of the Distributed Map: child executions done of total. */
   onProgress?: (done: number, total: number) => void;
+  /** Days of the previous layout rewritten per run (default 50). */
+  legacyDaysPerRun?: number;
   retention?: RetentionPolicy;
   /** Inject conversion faults: a Set fails those tenants always, a Map that many times each. */
   failTenants?: ReadonlySet<string> | ReadonlyMap<string, number>;
@@ -137,6 +139,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
+    ...(options.legacyDaysPerRun !== undefined ? { legacyDaysPerRun: options.legacyDaysPerRun } : {}),
   };
   const lambda = async (input: { Payload: NightlyAction }) => ({
     Payload: await runAction(input.Payload, deps),

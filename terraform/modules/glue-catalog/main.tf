@@ -1,7 +1,7 @@
 locals {
   # shared/conversion/tables.ts GLUE_TABLES: DATA_COLUMNS (STORED_COLUMNS minus tenant_id, dt) in
-  # order with COLUMN_TYPES (raw) and PARQUET_COLUMN_TYPES (events: ts and received_at are
-  # timestamps, ms); test/terraform/glue-tables-match-code.test.ts holds them together.
+  # order with COLUMN_TYPES (raw_events, and events: the previous layout) and PARQUET_COLUMN_TYPES
+  # (events_v2: ts and received_at are timestamps, ms); test/terraform/glue-tables-match-code.test.ts holds them together.
   raw_columns = [
     { name = "event_id", type = "string" },
     { name = "type", type = "string" },
@@ -59,11 +59,19 @@ locals {
       format      = "json"
       columns     = local.raw_columns
     }
-    events = {
-      description = "Converted, deduplicated events: Parquet (ZSTD) under parquet/."
-      prefix      = "parquet/"
+    events_v2 = {
+      description = "Converted, deduplicated events: Parquet (ZSTD, typed ts) under parquet-v2/."
+      prefix      = "parquet-v2/"
       format      = "parquet"
       columns     = local.events_columns
+    }
+    # The previous layout (ts as text) keeps its deployed name and types: a table never changes
+    # type under files written for it. Read until the nightly run has rewritten every such day.
+    events = {
+      description = "Converted events of the previous layout (text ts) under parquet/, until rewritten."
+      prefix      = "parquet/"
+      format      = "parquet"
+      columns     = local.raw_columns
     }
   }
 }

@@ -9,7 +9,7 @@ output "database_arn" {
 }
 
 output "table_names" {
-  description = "Table names by role: raw_events (JSON) and events (Parquet)."
+  description = "Table names by role: raw_events (JSON), events_v2 (Parquet) and events (Parquet, previous layout)."
   value       = { for k, t in aws_glue_catalog_table.this : k => t.name }
 }
 
