@@ -41,6 +41,8 @@ export interface TokenRequest {
 }
 
 const ALG = 'HS256';
+/** How far a token's `iat` may be ahead of this clock (clocks of issuers differ slightly). */
+const CLOCK_SKEW_SECONDS = 60;
 const ISSUER = 'oplake';
 
 export function newKeySet(kid = newKid()): KeySet {
@@ -95,12 +97,18 @@ export async function verifyToken(
     const { payload } = await jwtVerify(
       token,
       (header) => {
-        const secret = header.kid === undefined ? undefined : keySet.keys[header.kid];
-        if (secret === undefined) throw new UnauthorizedError('token is signed with an unknown key');
+        // Own keys only: a kid such as "constructor" must not reach Object.prototype.
+        const secret =
+          header.kid !== undefined && Object.hasOwn(keySet.keys, header.kid)
+            ? keySet.keys[header.kid]
+            : undefined;
+        if (typeof secret !== 'string') throw new UnauthorizedError('token is signed with an unknown key');
         return Buffer.from(secret, 'base64url');
       },
       { algorithms: [ALG], issuer: ISSUER, currentDate: now, requiredClaims: ['exp', 'scope'] },
     );
+    if (payload.iat !== undefined && payload.iat > now.getTime() / 1000 + CLOCK_SKEW_SECONDS)
+      throw new UnauthorizedError('token is not valid yet (issued in the future)');
     const scope = payload.scope;
     if (typeof scope !== 'string' || !(SCOPES as readonly string[]).includes(scope)) {
       throw new UnauthorizedError('token has no valid scope');
