@@ -22,6 +22,7 @@ import type {
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
 import { buildAggregateSql, buildSearchSql, type Sources, type SqlParam } from '../../query/sql.js';
+import './duckdb-text.js'; // VARCHARs come back byte for byte (a leading U+FEFF too)
 import { FileObjectStore } from './file-object-store.js';
 
 export interface DuckDbSearchEngineOptions {

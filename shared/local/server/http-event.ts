@@ -3,6 +3,7 @@
  * Lambda function URL would deliver (payload version 2.0), and a handler's structured answer
  * becomes the HTTP response, verbatim.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
@@ -28,7 +29,10 @@ export async function toFunctionUrlEvent(
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
   const bytes = request.body ? Buffer.from(await request.arrayBuffer()) : Buffer.alloc(0);
-  const isText = !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '');
+  // Bytes that are not UTF-8 go base64 whatever the type says, so the handler sees them as sent
+  // (and refuses them) instead of text with U+FFFD in their place.
+  const isText =
+    !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '') && isUtf8(bytes);
   const event = functionUrlEvent({
     method: request.method,
     path: url.pathname,
