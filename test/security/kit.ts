@@ -38,7 +38,7 @@ export interface SecurityKit {
   close(): Promise<void>;
 }
 
-export async function securityKit(): Promise<SecurityKit> {
+export async function securityKit(options: { waitBudgetMs?: number } = {}): Promise<SecurityKit> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oplake-security-'));
   const runtime = await createLocalRuntime({
     dataDir,
@@ -48,7 +48,11 @@ export async function securityKit(): Promise<SecurityKit> {
   });
   const routes = defaultRoutes(runtime);
   applyRoutePlugins({
-    search: { waitBudgetMs: 30_000, scanCutoffBytes: 1024 ** 3, maxConcurrentQueries: 3 },
+    search: {
+      waitBudgetMs: options.waitBudgetMs ?? 30_000,
+      scanCutoffBytes: 1024 ** 3,
+      maxConcurrentQueries: 3,
+    },
   })(routes, runtime);
   const app = createApp(routes, runtime);
   const keys = await runtime.keys.load();
