@@ -85,6 +85,11 @@ destroy: deps build ## terraform destroy (the zips must exist for the plan)
 bench: deps ## Benchmarks: JSON results under test/bench/results, printed as a table
 	npx tsx test/bench/run.ts
 
+SOAK_SECONDS ?= 300
+.PHONY: soak
+soak: deps ## Soak: agents under load, kill -9 at random moments, restart, then flush, convert, reconcile (SOAK_SECONDS=300)
+	npx tsx test/soak/run.ts --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
+
 .PHONY: clean
 clean: ## Remove build output and the local data directory
 	rm -rf dist coverage $(OPLAKE_DATA_DIR)

@@ -30,7 +30,12 @@ export interface ServerProcess {
 }
 
 /** Starts `shared/local/server/main.ts` (what `make dev` runs) and waits until it answers. */
-export async function startServer(dataDir: string, port: number, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(
+  dataDir: string,
+  port: number,
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local/server/main.ts'], {
     cwd: REPO_ROOT,
     env: {
@@ -41,6 +46,7 @@ export async function startServer(dataDir: string, port: number, timeoutMs = 30_
       OPLAKE_LOG_LEVEL: 'WARN',
       // Leave buffers to the explicit flush, so the tests see what the flush does.
       OPLAKE_FLUSH_INTERVAL_MS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,8 +62,10 @@ export async function startServer(dataDir: string, port: number, timeoutMs = 30_
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}:\n${log}`);
     try {
-      const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 404) return { url, child, output: () => log };
+      // Any HTTP answer means it listens (GET / is 404 until a console is served there).
+      const res = await fetch(`${url}/v1/events`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      return { url, child, output: () => log };
     } catch {
       // not listening yet
     }
