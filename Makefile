@@ -47,8 +47,9 @@ node: ## Show the Node every target runs on (installs Node 22 into .tools/ when 
 	@node --version
 
 .PHONY: lint
-lint: deps ## Biome lint + format check
+lint: deps ## Biome lint + format check; docs/openapi.yaml with Redocly's recommended rules
 	npx biome check .
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint --format=stylish
 
 .PHONY: fmt
 fmt: deps ## Format TypeScript (Biome) and Terraform
@@ -56,8 +57,9 @@ fmt: deps ## Format TypeScript (Biome) and Terraform
 	terraform/scripts/tf.sh fmt -recursive .
 
 .PHONY: typecheck
-typecheck: deps ## tsc --noEmit over the whole repository
+typecheck: deps ## tsc --noEmit over the whole repository (and the console, with the DOM's types)
 	npx tsc --noEmit -p .
+	npx tsc --noEmit -p console
 
 .PHONY: build
 build: deps ## Bundle every function into dist/<name>.zip

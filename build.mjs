@@ -2,14 +2,18 @@
 // it into dist/<name>.zip. Reproducible: same sources, same zip bytes (fixed entry times and
 // modes, sorted entries), so Terraform's source_code_hash changes only when the code does.
 //
-//   node build.mjs            all functions
-//   node build.mjs ingest     only the named ones
+// It also builds the admin console into dist/console (console/build.mjs), which Terraform uploads
+// to the console's bucket.
+//
+//   node build.mjs            all functions and the console
+//   node build.mjs ingest     only the named ones (and `console` for the console only)
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import yazl from 'yazl';
+import { buildConsole } from './console/build.mjs';
 
 const ROOT = new URL('.', import.meta.url).pathname;
 const DIST = join(ROOT, 'dist');
@@ -19,13 +23,15 @@ const all = readdirSync(join(ROOT, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'functions', d.name, 'handler.ts')))
   .map((d) => d.name)
   .sort();
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const withConsole = args.length === 0 || args.includes('console');
+const wanted = args.filter((name) => name !== 'console');
 const unknown = wanted.filter((name) => !all.includes(name));
 if (unknown.length > 0) {
   console.error(`unknown function(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
   process.exit(2);
 }
-const names = wanted.length > 0 ? wanted : all;
+const names = wanted.length > 0 ? wanted : args.length > 0 ? [] : all;
 
 async function bundle(name) {
   const outdir = join(DIST, name);
@@ -81,7 +87,14 @@ for (const name of names) {
   process.stdout.write('done\n');
 }
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-console.log('\nfunction          bundle      zip   sha256 (base64, = source_code_hash)');
+if (results.length > 0)
+  console.log('\nfunction          bundle      zip   sha256 (base64, = source_code_hash)');
 for (const r of results)
   console.log(`${r.name.padEnd(16)} ${kib(r.js).padStart(8)} ${kib(r.bytes).padStart(8)}   ${r.sha}`);
+if (withConsole) {
+  const site = await buildConsole(join(DIST, 'console'));
+  console.log(
+    `\nconsole -> dist/console: ${site.files.join(', ')} (${kib(site.bytes)} of JavaScript and maps)`,
+  );
+}
 console.log(`\n${results.length} function(s) in ${((Date.now() - started) / 1000).toFixed(1)} s -> dist/`);

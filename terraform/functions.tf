@@ -1,4 +1,4 @@
-# The five functions. Each policy lists exactly the calls its code makes
+# The six functions (the dlq-sweeper's module is in dlq-sweeper.tf). Each policy lists exactly the calls its code makes
 # (test/terraform/iam-matches-code.test.ts compares them with the SDK commands in functions/<name>).
 
 locals {
@@ -102,6 +102,13 @@ locals {
           Action   = ["s3:PutObject"]
           Resource = ["${local.lake_arn}/rejects/*"]
         },
+        {
+          # A failed message's record for the dlq-sweeper (shared/dlq/failure-record.ts).
+          Sid      = "FailureRecords"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${local.lake_arn}/failures/*"]
+        },
         local.kms_statement,
       ]
     }
@@ -146,6 +153,7 @@ locals {
             "${local.lake_arn}/archive/raw/*",
             "${local.lake_arn}/parquet/*",
             "${local.lake_arn}/staging/*",
+            "${local.lake_arn}/failures/*",
           ]
         },
         {
@@ -175,6 +183,52 @@ locals {
           Action   = ["s3:DeleteObject"]
           Resource = [for p in local.nightly_retention_prefixes : "${local.lake_arn}/${p}*"]
         },
+      ]
+    }
+
+    # functions/dlq-sweeper: the DLQs it empties, the queues it redrives to, its lake prefixes,
+    # the Firehose streams it re-ingests into, the alert topic.
+    dlq_sweeper = {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "DeadLetterQueues"
+          Effect   = "Allow"
+          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+          Resource = [for s in values(local.dlq_sources) : s.dlq_arn]
+        },
+        {
+          Sid      = "Redrive"
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = [for s in values(local.dlq_sources) : s.queue_arn]
+        },
+        {
+          Sid       = "ListLake"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.lake_arn]
+          Condition = { StringLike = { "s3:prefix" = [for p in local.dlq_sweeper_prefixes : "${p}*"] } }
+        },
+        {
+          Sid      = "LakeObjects"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+          Resource = [for p in local.dlq_sweeper_prefixes : "${local.lake_arn}/${p}*"]
+        },
+        {
+          Sid      = "Reingest"
+          Effect   = "Allow"
+          Action   = ["firehose:PutRecordBatch"]
+          Resource = module.firehose.stream_arns
+        },
+        {
+          Sid      = "Alerts"
+          Effect   = "Allow"
+          Action   = ["sns:Publish"]
+          Resource = [aws_sns_topic.alarms.arn]
+        },
+        local.kms_statement,
       ]
     }
 
@@ -352,6 +406,14 @@ module "search" {
   log_retention_days   = var.log_retention_days
   policy_json          = jsonencode(local.policies.search)
   function_url         = true
+  # The admin console (console.tf) calls this URL from its own origin; nothing else may.
+  function_url_cors = length(local.console_origins) == 0 ? null : {
+    allow_origins  = local.console_origins
+    allow_methods  = ["GET", "POST"]
+    allow_headers  = ["authorization", "content-type"]
+    expose_headers = ["retry-after"]
+    max_age        = 3600
+  }
 
   environment = {
     OPLAKE_GLUE_DATABASE          = module.glue.database_name

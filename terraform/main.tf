@@ -24,6 +24,7 @@ locals {
     ctas_runner = var.ctas_runner_timeout
     nightly     = 120
     search      = var.search_timeout
+    dlq_sweeper = 300
   }
 
   search_workgroup_names = [for i in range(var.search_workgroups) : format("%s-search-%02d", var.name, i)]
@@ -54,6 +55,9 @@ module "lake_bucket" {
     { id = "firehose-errors", prefix = "errors/firehose/", expiration_days = var.firehose_errors_retention_days },
     { id = "spool", prefix = "spool/", expiration_days = var.spool_retention_days },
     { id = "staging", prefix = "staging/", expiration_days = var.staging_retention_days },
+    { id = "failures", prefix = "failures/", expiration_days = var.failures_retention_days },
+    { id = "archive-dlq", prefix = "archive/dlq/", expiration_days = var.dlq_archive_retention_days },
+    { id = "alert-state", prefix = "state/alerts/", expiration_days = 30 },
   ]
 }
 

@@ -83,6 +83,7 @@ output "iam_policy_documents" {
     ctas-runner      = module.ctas_runner.policy_documents
     nightly          = module.nightly.policy_documents
     search           = module.search.policy_documents
+    dlq-sweeper      = module.dlq_sweeper.policy_documents
     firehose         = module.firehose.policy_documents
     nightly-workflow = module.nightly_workflow.policy_documents
   }
@@ -96,5 +97,19 @@ output "function_environment" {
     ctas-runner = module.ctas_runner.settings.environment
     nightly     = module.nightly.settings.environment
     search      = module.search.settings.environment
+    dlq-sweeper = module.dlq_sweeper.settings.environment
   }
+}
+
+output "dashboard_name" {
+  description = "The pipeline's CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.pipeline.dashboard_name
+}
+
+output "dlq_sources" {
+  description = "Every dead-letter queue the dlq-sweeper empties, with the queue it redrives to."
+  value       = { for name, s in local.dlq_sources : name => { dlq_url = s.dlq_url, queue_url = s.queue_url } }
+output "console_url" {
+  description = "The admin console (sign in with a search token). null when console_enabled is false."
+  value       = var.console_enabled ? module.console[0].url : null
 }

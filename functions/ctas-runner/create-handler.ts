@@ -9,6 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { convertPartition } from '../../shared/conversion/convert.js';
 import type { ConversionEngine } from '../../shared/conversion/engine.js';
 import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
+import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
 import { type Observability, observe } from '../../shared/observability/index.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
@@ -48,6 +49,19 @@ export function createCtasRunnerHandler(
       return outcome;
     } catch (error) {
       logger.error('fan-out message not processed', { messageId: record.messageId, error: String(error) });
+      // What the dlq-sweeper classifies the message by, should it reach the fan-out DLQ.
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+      await recordFailureQuietly(
+        deps.store,
+        {
+          body: record.body,
+          error,
+          recordedBy: 'ctas-runner',
+          now: deps.clock.now(),
+          ...(Number.isInteger(receiveCount) && receiveCount > 0 ? { receiveCount } : {}),
+        },
+        (message, extra) => logger.warn(message, extra),
+      );
       throw error;
     }
   };

@@ -6,10 +6,12 @@
  * 500 events and 1,000 KiB a record, FIREHOSE_LIMITS), put them on the tenant's stream, write the
  * rejects to `rejects/tenant_id=T/dt=<received date>/...` (same key on a redelivery), and delete
  * the spool object last. Any failure throws: the message stays on the queue, is retried, and
- * after maxReceiveCount goes to the DLQ. A redelivery after a partial success puts the same
+ * after maxReceiveCount goes to the DLQ (each failure is recorded beside it for the dlq-sweeper,
+ * shared/dlq/failure-record.ts). A redelivery after a partial success puts the same
  * events again with the same ids; every reader dedups by (tenant, device_id, event_id).
  */
 import type { SQSRecord } from 'aws-lambda';
+import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
 import {
   type BatchMessage,
   BatchMessageError,
@@ -194,6 +196,19 @@ export async function processRecord(record: SQSRecord, deps: SplitDeps): Promise
       receiveCount: record.attributes?.ApproximateReceiveCount,
       error,
     });
+    // What the dlq-sweeper classifies the message by, should it reach the DLQ.
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+    await recordFailureQuietly(
+      deps.store,
+      {
+        body: record.body,
+        error,
+        recordedBy: 'split',
+        now: deps.clock.now(),
+        ...(Number.isInteger(receiveCount) && receiveCount > 0 ? { receiveCount } : {}),
+      },
+      (message, extra) => deps.obs.logger.warn(message, extra),
+    );
     throw error;
   }
 }

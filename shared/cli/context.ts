@@ -3,6 +3,10 @@ import type { LocalConfig } from '../local/runtime/config.js';
 
 export interface CliContext {
   config: Readonly<LocalConfig>;
+  /** OPLAKE_TOKEN: the search token of `oplake search|aggregate` when --token is not given. */
+  searchToken?: string | undefined;
+  /** OPLAKE_URL: the server or deployed search URL when --url is not given. */
+  apiUrl?: string | undefined;
   /** The command's result (stdout): only what a script would capture. */
   out(text: string): void;
   /** Progress and errors, for a person (stderr). */

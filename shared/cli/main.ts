@@ -9,9 +9,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readLocalConfig } from '../local/runtime/config.js';
+import * as aggregate from './commands/aggregate.js';
+import * as dlq from './commands/dlq.js';
 import * as flush from './commands/flush.js';
 import * as nightly from './commands/nightly.js';
+import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
+import * as sweep from './commands/sweep.js';
 import * as tenant from './commands/tenant.js';
 import * as token from './commands/token.js';
 import { type CliContext, CliError } from './context.js';
@@ -20,7 +24,17 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [token, flush, nightly, tenant, serve];
+export const COMMANDS: readonly CommandModule[] = [
+  token,
+  flush,
+  nightly,
+  tenant,
+  sweep,
+  dlq,
+  search,
+  aggregate,
+  serve,
+];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('oplake')
@@ -49,7 +63,13 @@ export async function run(
   const out = io.out ?? ((text: string) => process.stdout.write(`${text}\n`));
   const err = io.err ?? ((text: string) => process.stderr.write(`${text}\n`));
   try {
-    const ctx: CliContext = { config: readLocalConfig(process.env), out, err };
+    const ctx: CliContext = {
+      config: readLocalConfig(process.env),
+      searchToken: process.env.OPLAKE_TOKEN || undefined,
+      apiUrl: process.env.OPLAKE_URL || undefined,
+      out,
+      err,
+    };
     const program = buildProgram(ctx);
     if (argv.length <= 2) {
       program.outputHelp();

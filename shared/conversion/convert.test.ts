@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { listAll, readParquetRows } from '../../test/fixtures/lake-reader.js';
+import { listAll, parquetColumnTypes, readParquetRows } from '../../test/fixtures/lake-reader.js';
 import { type RawLake, writeLateEvents, writeRawLake } from '../../test/fixtures/raw-lake.js';
 import { DuckDbConversionEngine } from '../adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../adapters/local/file-object-store.js';
@@ -37,6 +37,13 @@ async function assertConverted(tenantId: string, dt: string) {
   }
   const ts = rows.map((r) => r.ts);
   expect(ts).toEqual([...ts].sort());
+  // The layout: ts and received_at as timestamp(ms), not text.
+  for (const column of ['ts', 'received_at']) {
+    for (const t of await parquetColumnTypes(store, partitionPrefix('parquet', tenantId, dt), column)) {
+      expect(t.type).toBe('INT64');
+      expect(t.logical).toMatch(/TimestampType.*MILLIS=MilliSeconds/);
+    }
+  }
   expect(await listAll(store, partitionPrefix('raw', tenantId, dt))).toEqual([]);
 }
 

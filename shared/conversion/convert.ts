@@ -69,10 +69,18 @@ async function listKeys(store: ObjectStore, prefix: string) {
   return out;
 }
 
-export async function convertPartition(
-  deps: ConvertDeps,
-  target: { tenantId: string; dt: string; runId?: string },
-): Promise<ConversionResult> {
+export interface ConvertTarget {
+  tenantId: string;
+  dt: string;
+  runId?: string;
+  /**
+   * Rewrite the day's Parquet even with nothing in raw/ (a layout migration: files of the
+   * previous layout come out in the current one). Same steps, same guarantees.
+   */
+  rewrite?: boolean;
+}
+
+export async function convertPartition(deps: ConvertDeps, target: ConvertTarget): Promise<ConversionResult> {
   const { store, engine } = deps;
   const clock = deps.clock ?? systemClock;
   const runId = target.runId ?? newRunId(clock);
@@ -85,10 +93,13 @@ export async function convertPartition(
   const parquet = (await listKeys(store, parquetPrefix)).filter((o) => o.key.endsWith('.parquet'));
   const base = { tenantId, dt, runId, rawObjects: raw.length, previousFiles: parquet.length };
   const rawBytes = raw.reduce((sum, o) => sum + o.size, 0);
-  if (raw.length === 0) {
+  if (raw.length === 0 && !(target.rewrite && parquet.length > 0)) {
     return { ...base, status: 'nothing-to-do', rawBytes: 0, files: parquet.length, rows: 0 };
   }
-  const snapshotTime = new Date(Math.max(...raw.map((o) => o.lastModified.getTime()))).toISOString();
+  const snapshotTime =
+    raw.length === 0
+      ? new Date(0).toISOString()
+      : new Date(Math.max(...raw.map((o) => o.lastModified.getTime()))).toISOString();
   const snapshot: PartitionSnapshot = {
     tenantId,
     dt,

@@ -25,14 +25,22 @@ const INPUT = {
   snapshotTime: '2026-11-24T00:59:58.000Z',
 };
 
+/** The stored columns with ts and received_at brought to timestamp(3) (the Parquet layout). */
+const typed = (cast: (c: string) => string) =>
+  STORED_COLUMNS.map((c) => (c === 'ts' || c === 'received_at' ? `${cast(c)} AS "${c}"` : `"${c}"`)).join(
+    ', ',
+  );
+const TYPED_FROM_RAW = typed((c) => `CAST(from_iso8601_timestamp("${c}") AS timestamp(3))`);
+const TYPED_FROM_EVENTS = typed((c) => `CAST("${c}" AS timestamp(3))`);
+
 const GOLDEN_SELECT = `SELECT ${COLUMN_LIST}
 FROM (
   SELECT ${COLUMN_LIST},
     row_number() OVER (PARTITION BY "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"
-  FROM (SELECT ${COLUMN_LIST} FROM "oplake"."raw_events"
+  FROM (SELECT ${TYPED_FROM_RAW} FROM "oplake"."raw_events"
   WHERE "tenant_id" = ? AND "dt" = ? AND "$file_modified_time" <= from_iso8601_timestamp(?)
   UNION ALL
-  SELECT ${COLUMN_LIST} FROM "oplake"."events"
+  SELECT ${TYPED_FROM_EVENTS} FROM "oplake"."events"
   WHERE "tenant_id" = ? AND "dt" = ?) AS "merged"
 ) AS "ranked"
 WHERE "rn" = 1
@@ -108,10 +116,12 @@ describe('duckdb conversion SQL', () => {
     expect(sql).toContain(
       "read_json(['/lake/raw/a.json.gz'], format = 'newline_delimited', compression = 'gzip'",
     );
-    expect(sql).toContain("read_parquet(['/lake/parquet/old.parquet'])");
+    expect(sql).toContain("read_parquet(['/lake/parquet/old.parquet'], union_by_name = true)");
     expect(sql).toContain('UNION ALL');
     expect(sql).toContain('\'acme\' AS "tenant_id"');
-    expect(sql).toContain('FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880');
+    expect(sql).toContain('CAST("ts" AS TIMESTAMP_MS) AS "ts"');
+    expect(sql).toContain('CAST("received_at" AS TIMESTAMP_MS) AS "received_at"');
+    expect(sql).toContain('FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384');
     expect(sql).toContain('PARTITION BY "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC');
   });
 

@@ -18,6 +18,37 @@ import { COLUMN_TYPES } from './tables.js';
 /** Double-quoted identifier list, in STORED_COLUMNS order (`user` is reserved in both engines). */
 export const COLUMN_LIST = STORED_COLUMNS.map((c) => `"${c}"`).join(', ');
 
+/** The timestamp columns: text (RFC 3339 UTC) in raw/, timestamp(ms) in Parquet. */
+export const TIMESTAMP_COLUMNS: ReadonlySet<string> = new Set(['ts', 'received_at']);
+
+/**
+ * The Parquet layout of a converted day (DuckDB COPY options; docs/nightly.md "Layout"): ZSTD,
+ * row groups of 16,384 rows sorted by ts (so footer statistics prune by time and a newest-N
+ * reads one row group), Parquet v2 encodings (delta-encoded timestamps: sorted `ts` takes a
+ * third of its plain size), and DuckDB's dictionaries (with bloom filters) on the repetitive
+ * columns, which it picks itself per column chunk.
+ */
+export const PARQUET_LAYOUT = Object.freeze({ rowGroupSize: 16_384, compression: 'zstd', version: 'V2' });
+
+/** The COPY options of that layout (the conversion adds its file size and name pattern). */
+export const PARQUET_COPY_OPTIONS = [
+  'FORMAT parquet',
+  `COMPRESSION ${PARQUET_LAYOUT.compression}`,
+  `ROW_GROUP_SIZE ${PARQUET_LAYOUT.rowGroupSize}`,
+  `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
+].join(', ');
+
+/** The stored columns with ts and received_at as timestamp(ms), from a source of either layout. */
+export function typedColumnList(dialect: 'athena' | 'duckdb', fromText: boolean): string {
+  return STORED_COLUMNS.map((c) => {
+    if (!TIMESTAMP_COLUMNS.has(c)) return `"${c}"`;
+    if (dialect === 'duckdb') return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
+    return fromText
+      ? `CAST(from_iso8601_timestamp("${c}") AS timestamp(3)) AS "${c}"`
+      : `CAST("${c}" AS timestamp(3)) AS "${c}"`;
+  }).join(', ');
+}
+
 /** The dedup and ordering shared by both dialects, over a relation `source` with every stored column. */
 export function dedupSelect(source: string): string {
   return [
@@ -69,10 +100,10 @@ export function athenaSelect(
   if (Number.isNaN(Date.parse(input.snapshotTime))) throw new RangeError(`not a time: ${input.snapshotTime}`);
   const db = identifier(input.database);
   const source = [
-    `SELECT ${COLUMN_LIST} FROM ${db}.${identifier(input.rawTable)}`,
+    `SELECT ${typedColumnList('athena', true)} FROM ${db}.${identifier(input.rawTable)}`,
     '  WHERE "tenant_id" = ? AND "dt" = ? AND "$file_modified_time" <= from_iso8601_timestamp(?)',
     '  UNION ALL',
-    `  SELECT ${COLUMN_LIST} FROM ${db}.${identifier(input.eventsTable)}`,
+    `  SELECT ${typedColumnList('athena', false)} FROM ${db}.${identifier(input.eventsTable)}`,
     '  WHERE "tenant_id" = ? AND "dt" = ?',
   ].join('\n');
   return {
@@ -105,7 +136,7 @@ export function athenaDropTable(database: string, table: string): string {
 export interface DuckDbCopyInput {
   tenantId: string;
   dt: string;
-  /** Local paths of the snapshot's raw objects (gzip JSON lines); at least one. */
+  /** Local paths of the snapshot's raw objects (gzip JSON lines); none for a layout rewrite. */
   rawFiles: readonly string[];
   /** Local paths of the partition's current Parquet files (may be empty). */
   parquetFiles: readonly string[];
@@ -133,7 +164,9 @@ const DUCKDB_TYPES: Record<'string' | 'bigint', string> = { string: 'VARCHAR', b
 export function duckDbCopy(input: DuckDbCopyInput): string {
   assertTenant(input.tenantId);
   assertDate(input.dt);
-  if (input.rawFiles.length === 0) throw new RangeError('a conversion needs at least one raw file');
+  if (input.rawFiles.length + input.parquetFiles.length === 0) {
+    throw new RangeError('a conversion needs at least one raw or Parquet file');
+  }
   const jsonColumns = STORED_COLUMNS.map(
     (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
   );
@@ -141,18 +174,27 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
   const columnsFromRaw = STORED_COLUMNS.map((c) => {
     if (c === 'tenant_id') return `${sqlString(input.tenantId)} AS "tenant_id"`;
     if (c === 'dt') return `${sqlString(input.dt)} AS "dt"`;
+    if (TIMESTAMP_COLUMNS.has(c)) return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
     return `"${c}"`;
   }).join(', ');
-  const parts = [
-    `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`,
-  ];
+  const parts: string[] = [];
+  if (input.rawFiles.length > 0) {
+    parts.push(
+      `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`,
+    );
+  }
   if (input.parquetFiles.length > 0) {
-    parts.push(`SELECT ${COLUMN_LIST} FROM read_parquet([${input.parquetFiles.map(sqlString).join(', ')}])`);
+    // union_by_name: files of the previous layout (text ts) and of this one read together; the
+    // cast brings both to timestamp(ms).
+    parts.push(
+      `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.parquetFiles.map(sqlString).join(', ')}], union_by_name = true)`,
+    );
   }
   const options = [
     'FORMAT parquet',
-    'COMPRESSION zstd',
-    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? 122_880)}`,
+    `COMPRESSION ${PARQUET_LAYOUT.compression}`,
+    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? PARQUET_LAYOUT.rowGroupSize)}`,
+    `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
     `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
     "FILENAME_PATTERN 'part-{i}'",
   ];

@@ -7,13 +7,17 @@ import { DATA_COLUMNS, PARTITION_KEYS, STORED_COLUMNS, type StoredColumn } from 
 
 export { DATA_COLUMNS, PARTITION_KEYS, type StoredColumn };
 
-/** Athena/Hive type of each stored column (`duration_ms` is the only number). */
+/** Athena/Hive type of each stored column as raw/ holds it (`duration_ms` is the only number). */
 export const COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint'>> = Object.freeze(
   Object.fromEntries(STORED_COLUMNS.map((c) => [c, c === 'duration_ms' ? 'bigint' : 'string'])) as Record<
     StoredColumn,
     'string' | 'bigint'
   >,
 );
+
+/** Type of each column in the converted Parquet: `ts` and `received_at` are timestamps (ms). */
+export const PARQUET_COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint' | 'timestamp'>> =
+  Object.freeze({ ...COLUMN_TYPES, ts: 'timestamp', received_at: 'timestamp' });
 
 export interface GlueTableFacts {
   name: string;
@@ -52,7 +56,7 @@ export const GLUE_TABLES: Readonly<Record<'raw' | 'events', GlueTableFacts>> = O
     name: 'events',
     prefix: 'parquet/',
     format: 'parquet',
-    columns: DATA_COLUMNS.map((name) => ({ name, type: COLUMN_TYPES[name] })),
+    columns: DATA_COLUMNS.map((name) => ({ name, type: PARQUET_COLUMN_TYPES[name] })),
     partitionKeys: PARTITION_KEYS.map((name) => ({ name, type: 'string' as const })),
     parameters: { ...projection('parquet/'), classification: 'parquet', 'parquet.compression': 'ZSTD' },
   },

@@ -9,6 +9,9 @@
  *   rejects/tenant_id=T/dt=D/BATCH.json     invalid events with their reasons (dt = day received)
  *   spool/tenant_id=T/ID.json               claim-checked batches too big for one queue message
  *   errors/firehose/...                     Firehose's error prefix
+ *   failures/SHA256.json                    a failing function's record of a message (shared/dlq)
+ *   archive/dlq/SOURCE/dt=D/RUN-N.jsonl     dead letters the dlq-sweeper kept for investigation
+ *   state/alerts/KEY.json                   when the sweeper last sent an alert (storm dedup)
  */
 import { DATE_PATTERN, TENANT_PATTERN } from './limits.js';
 
@@ -20,6 +23,9 @@ export const PREFIX = Object.freeze({
   rejects: 'rejects/',
   spool: 'spool/',
   firehoseErrors: 'errors/firehose/',
+  failures: 'failures/',
+  archiveDlq: 'archive/dlq/',
+  alertState: 'state/alerts/',
 });
 
 export type Area = 'raw' | 'archiveRaw' | 'parquet' | 'rejects';

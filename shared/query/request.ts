@@ -15,8 +15,12 @@ export const MAX_FILTER_CHARS = 256;
 export const SEARCH_LIMIT = Object.freeze({ min: 1, max: 1000, fallback: 100 });
 export const AGGREGATE_LIMIT = Object.freeze({ min: 1, max: 1000, fallback: 20 });
 
-export const GROUP_BYS = ['app', 'domain', 'user', 'host', 'deviceId', 'type', 'day'] as const;
+export const GROUP_BYS = ['app', 'domain', 'user', 'host', 'deviceId', 'type', 'day', 'hour'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
+/** Time buckets: every bucket with events comes back, ascending; `limit` does not apply. */
+export const TIME_GROUP_BYS: readonly GroupBy[] = ['day', 'hour'];
+/** Longest range `groupBy: "hour"` accepts (744 buckets at most). */
+export const MAX_HOUR_RANGE_MS = 31 * 86_400_000;
 export const METRICS = ['count', 'durationMs'] as const;
 export type Metric = (typeof METRICS)[number];
 export type Order = 'asc' | 'desc';
@@ -120,7 +124,7 @@ export function parseSearchRequest(body: unknown): ParsedSearch {
     query: {
       ...scopeOf(data),
       limit: data.limit ?? SEARCH_LIMIT.fallback,
-      order: data.order ?? 'asc',
+      order: data.order ?? 'desc',
     },
     cursor: data.cursor ?? null,
   };
@@ -128,8 +132,14 @@ export function parseSearchRequest(body: unknown): ParsedSearch {
 
 export function parseAggregateRequest(body: unknown): AggregateQuery {
   const data = check(aggregateSchema, body);
+  const scope = scopeOf(data);
+  if (data.groupBy === 'hour' && Date.parse(scope.to) - Date.parse(scope.from) > MAX_HOUR_RANGE_MS) {
+    throw new InvalidRequestError('groupBy hour needs a range of at most 31 days', {
+      details: [{ field: 'groupBy', message: 'hour buckets a range [from, to) of at most 31 days' }],
+    });
+  }
   return {
-    ...scopeOf(data),
+    ...scope,
     groupBy: data.groupBy,
     metric: data.metric ?? 'count',
     limit: data.limit ?? AGGREGATE_LIMIT.fallback,

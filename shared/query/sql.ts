@@ -1,18 +1,23 @@
 /**
  * The one SQL builder of search and aggregate, for both engines (Athena/Trino and DuckDB).
  * The dialects differ only in where rows come from (Glue tables vs. the files of the selected
- * partitions) and in paging (Athena pages one execution's results; DuckDB pages by keyset), so
- * the filter, dedup and ordering text is shared and tested once.
+ * partitions), in timestamp functions and in paging (Athena pages one execution's results; DuckDB
+ * pages by keyset), so the plan, filter and ordering text is shared and tested once.
  *
  * Every value reaches the engine as a positional `?` parameter, never inside the SQL text; the
  * only literals are the LIMIT (a validated integer) and fixed identifiers. LIKE patterns are built
  * here with `!` as the escape character, so `%`, `_` and `!` in a filter match literally.
  *
- * Shape (search):
- *   WITH src AS (parquet rows UNION ALL raw rows, tenant and days pinned, ts in range),
- *        ranked AS (row_number() per (device_id, event_id), earliest received_at then batch_id),
- *   SELECT ... FROM ranked WHERE rn = 1 AND <filters> [AND <keyset>] ORDER BY ts, event_id, device_id
- * Filters apply after the dedup, so when copies of an event disagree the winning copy is judged.
+ * The plan (docs/search.md "The plan"): copies of an event exist only inside raw/ and between
+ * raw/ and the Parquet of the same tenant-day (a conversion publishes new files before it deletes
+ * the old ones and archives raw/ last, so a day with no raw object has unique Parquet rows). So:
+ *   contested = raw rows ∪ Parquet rows of days that have raw objects (and Parquet in the
+ *               previous, text-timestamp layout): deduplicated (earliest received_at, then
+ *               batch_id), then filtered, so when copies disagree the winning copy is judged;
+ *   clean     = Parquet rows of the other days: filters, needed columns and (DuckDB) the top-N
+ *               go straight into the Parquet scan; no dedup.
+ *   answer    = clean ∪ winners, ordered by (ts, event_id, device_id), newest first by default.
+ * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
 import { DATA_COLUMNS } from '../domain/event.js';
 import {
@@ -22,6 +27,7 @@ import {
   type GroupBy,
   type QueryScope,
   type SearchQuery,
+  TIME_GROUP_BYS,
 } from './request.js';
 
 export type Dialect = 'athena' | 'duckdb';
@@ -33,10 +39,22 @@ export interface SqlFragment {
   params: SqlParam[];
 }
 
-/** Where each stored area's rows come from; null when an area has nothing in range (DuckDB). */
+/**
+ * Where each kind of row comes from; null when there is none in range (DuckDB, which splits
+ * the files itself). Athena names one table per area and splits Parquet by day in SQL
+ * (`splitByRawDays`).
+ */
 export interface Sources {
-  parquet: SqlFragment | null;
+  /** raw/ (JSON lines): `ts`, `received_at` as text. */
   raw: SqlFragment | null;
+  /** Parquet that may hold copies (days with raw objects, or a promotion under way): typed. */
+  contested: SqlFragment | null;
+  /** Parquet in the previous layout (`ts`, `received_at` as text): read like raw/. */
+  legacy: SqlFragment | null;
+  /** Parquet with unique rows: typed; filtered directly. */
+  clean: SqlFragment | null;
+  /** Athena: contested and clean are the same table, split by `dt IN (days of raw/)`. */
+  splitByRawDays?: boolean;
 }
 
 export interface BuiltQuery {
@@ -57,14 +75,32 @@ export const SELECT_COLUMNS = DATA_COLUMNS;
 export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');
 
 const quote = (column: string): string => (column === 'user' ? '"user"' : column);
-const columnList = (columns: readonly string[]): string => columns.map(quote).join(', ');
+
+/** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
+const TEXT_OUTPUT = new Set([
+  'event_id',
+  'device_id',
+  'user',
+  'host',
+  'app',
+  'title',
+  'url',
+  'domain',
+  'path',
+  'op',
+  'attrs',
+]);
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(database: string): Sources {
   if (!/^[a-z0-9_]{1,255}$/.test(database)) throw new RangeError(`not a Glue database name: ${database}`);
+  const events = { sql: `"${database}"."events"`, params: [] };
   return {
-    parquet: { sql: `"${database}"."events"`, params: [] },
     raw: { sql: `"${database}"."raw_events"`, params: [] },
+    contested: events,
+    legacy: null,
+    clean: events,
+    splitByRawDays: true,
   };
 }
 
@@ -73,44 +109,85 @@ export function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
+/** RFC 3339 UTC text (`2026-11-24T00:15:02.123Z`) as a timestamp(ms). */
+function parseTs(dialect: Dialect, text: string): string {
+  return dialect === 'duckdb'
+    ? `CAST(${text} AS TIMESTAMP)`
+    : `CAST(from_iso8601_timestamp(${text}) AS timestamp(3))`;
+}
+
+/** A timestamp as the answer's text: `2026-11-24T00:15:02.123Z`, or its day or hour bucket. */
+function formatTs(dialect: Dialect, ts: string, unit: 'ms' | 'day' | 'hour'): string {
+  if (dialect === 'duckdb') {
+    const format = { ms: '%Y-%m-%dT%H:%M:%S.%gZ', day: '%Y-%m-%d', hour: '%Y-%m-%dT%H:00:00.000Z' }[unit];
+    return `strftime(${ts}, '${format}')`;
+  }
+  const day = `format_datetime(${ts}, 'yyyy-MM-dd')`;
+  if (unit === 'day') return day;
+  if (unit === 'hour') return `concat(${day}, 'T', format_datetime(${ts}, 'HH'), ':00:00.000Z')`;
+  return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
+}
+
 class Builder {
   readonly params: SqlParam[] = [];
+  constructor(readonly dialect: Dialect) {}
   bind(value: SqlParam): '?' {
     this.params.push(value);
     return '?';
   }
+  /** A bound RFC 3339 value as a timestamp. */
+  ts(value: string): string {
+    return parseTs(this.dialect, this.bind(value));
+  }
 }
 
-function sourceSelect(b: Builder, source: SqlFragment, tenantId: string, scope: QueryScope): string {
+type Kind = 'text' | 'typed';
+
+/** The data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
+function normalisedColumns(b: Builder, kind: Kind): string {
+  return SELECT_COLUMNS.map((c) => {
+    if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
+    return quote(c);
+  }).join(', ');
+}
+
+/** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
+function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
   const days = dayRange(scope);
-  b.params.push(...source.params);
-  const where = [
+  const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
+  return [
     `tenant_id = ${b.bind(tenantId)}`,
     `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`,
-    `ts >= ${b.bind(scope.from)}`,
-    `ts < ${b.bind(scope.to)}`,
+    `ts >= ${bound(scope.from)}`,
+    `ts < ${bound(scope.to)}`,
   ];
-  // device_id is a dedup partition key: filtering before the dedup changes no winner.
-  if (scope.filters.deviceId !== undefined) where.push(`device_id = ${b.bind(scope.filters.deviceId)}`);
-  return `SELECT ${columnList(SELECT_COLUMNS)} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
-function dedupCtes(b: Builder, sources: Sources, tenantId: string, scope: QueryScope): string {
-  const parts: string[] = [];
-  if (sources.parquet) parts.push(sourceSelect(b, sources.parquet, tenantId, scope));
-  if (sources.raw) parts.push(sourceSelect(b, sources.raw, tenantId, scope));
-  if (parts.length === 0) throw new RangeError('a query needs at least one source');
-  return (
-    `WITH src AS (${parts.join(' UNION ALL ')}), ` +
-    `ranked AS (SELECT ${columnList(SELECT_COLUMNS)}, row_number() OVER ` +
-    '(PARTITION BY device_id, event_id ORDER BY received_at ASC, batch_id ASC) AS rn FROM src)'
-  );
+const RAW_DAYS = '(SELECT dt FROM raw_days)';
+
+/** One contested source, every column, only the dedup key filter (deviceId) pushed down. */
+function contestedSelect(
+  b: Builder,
+  source: SqlFragment,
+  kind: Kind,
+  tenantId: string,
+  scope: QueryScope,
+  guard: string | null,
+): string {
+  const columns = normalisedColumns(b, kind);
+  b.params.push(...source.params);
+  const where = scopePredicates(b, tenantId, scope, kind);
+  if (guard) where.push(guard);
+  // device_id is a dedup partition key: filtering before the dedup changes no winner.
+  if (scope.filters.deviceId !== undefined) where.push(`device_id = ${b.bind(scope.filters.deviceId)}`);
+  return `SELECT ${columns} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
 function filterPredicates(b: Builder, scope: QueryScope): string[] {
-  const where = ['rn = 1'];
+  const where: string[] = [];
   const f: Filters = scope.filters;
   if (scope.types) where.push(`type IN (${scope.types.map((t) => b.bind(t)).join(', ')})`);
+  if (f.deviceId !== undefined) where.push(`device_id = ${b.bind(f.deviceId)}`);
   if (f.user !== undefined) where.push(`"user" = ${b.bind(f.user)}`);
   if (f.host !== undefined) where.push(`host = ${b.bind(f.host)}`);
   if (f.app !== undefined) where.push(`lower(app) = ${b.bind(f.app.toLowerCase())}`);
@@ -130,9 +207,69 @@ function filterPredicates(b: Builder, scope: QueryScope): string[] {
 function keysetPredicate(b: Builder, after: KeysetPosition, order: 'asc' | 'desc'): string {
   const op = order === 'asc' ? '>' : '<';
   return (
-    `(ts ${op} ${b.bind(after.ts)} OR (ts = ${b.bind(after.ts)} AND (event_id ${op} ${b.bind(after.eventId)}` +
+    `(ts ${op} ${b.ts(after.ts)} OR (ts = ${b.ts(after.ts)} AND (event_id ${op} ${b.bind(after.eventId)}` +
     ` OR (event_id = ${b.bind(after.eventId)} AND device_id ${op} ${b.bind(after.deviceId)}))))`
   );
+}
+
+interface Branches {
+  /** CTEs (`WITH ...`), empty when there is no contested data. */
+  ctes: string;
+  /** SELECTs of matching rows with `columns`, to be UNION ALL-ed. */
+  selects: string[];
+}
+
+/**
+ * The two branches of the plan, each answering the matching rows with `columns` (expressions
+ * over the normalised columns) and, when `tail` is given, each ending in it (ORDER BY + LIMIT:
+ * DuckDB's top-N then reaches the Parquet scan).
+ */
+function branches(
+  b: Builder,
+  sources: Sources,
+  tenantId: string,
+  scope: QueryScope,
+  columns: string,
+  extra: (b: Builder) => string[],
+  tail: string,
+): Branches {
+  const split = sources.splitByRawDays === true && sources.raw !== null;
+  const ctes: string[] = [];
+  if (split && sources.raw) {
+    const days = dayRange(scope);
+    b.params.push(...sources.raw.params);
+    ctes.push(
+      `raw_days AS (SELECT DISTINCT dt FROM ${sources.raw.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
+        `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)})`,
+    );
+  }
+  const contested: string[] = [];
+  if (sources.raw) contested.push(contestedSelect(b, sources.raw, 'text', tenantId, scope, null));
+  // (Athena without a raw table would have nothing contested: clean then covers every day.)
+  if (sources.contested && (split || !sources.splitByRawDays)) {
+    const guard = split ? `dt IN ${RAW_DAYS}` : null;
+    contested.push(contestedSelect(b, sources.contested, 'typed', tenantId, scope, guard));
+  }
+  if (sources.legacy) contested.push(contestedSelect(b, sources.legacy, 'text', tenantId, scope, null));
+  const selects: string[] = [];
+  if (contested.length > 0) {
+    ctes.push(
+      `contested AS (${contested.join(' UNION ALL ')}), ` +
+        `ranked AS (SELECT *, row_number() OVER ` +
+        '(PARTITION BY device_id, event_id ORDER BY received_at ASC, batch_id ASC) AS rn FROM contested)',
+    );
+    const where = ['rn = 1', ...filterPredicates(b, scope), ...extra(b)];
+    selects.push(`SELECT ${columns} FROM ranked WHERE ${where.join(' AND ')}${tail}`);
+  }
+  if (sources.clean) {
+    b.params.push(...sources.clean.params);
+    const where = scopePredicates(b, tenantId, scope, 'typed');
+    if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
+    where.push(...filterPredicates(b, scope), ...extra(b));
+    selects.push(`SELECT ${columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${tail}`);
+  }
+  if (selects.length === 0) throw new RangeError('a query needs at least one source');
+  return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
 }
 
 export interface SearchSqlOptions {
@@ -145,32 +282,53 @@ export interface SearchSqlOptions {
 }
 
 /**
- * Search SQL. DuckDB: `LIMIT limit + 1` (the extra row tells whether there is a next page).
- * Athena: no LIMIT; the execution holds every match and pages are read with NextToken.
+ * Search SQL. DuckDB: `LIMIT limit + 1` (the extra row tells whether there is a next page), in
+ * each branch and overall. Athena: no LIMIT; the execution holds every match and pages are read
+ * with NextToken.
  */
 export function buildSearchSql(options: SearchSqlOptions): BuiltQuery {
   const { dialect, sources, tenantId, query } = options;
-  const b = new Builder();
-  const ctes = dedupCtes(b, sources, tenantId, query);
-  const where = filterPredicates(b, query);
-  if (options.after) where.push(keysetPredicate(b, options.after, query.order));
+  const b = new Builder(dialect);
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-  let sql =
-    `${ctes} SELECT ${columnList(OUTPUT_COLUMNS)} FROM ranked WHERE ${where.join(' AND ')} ` +
-    `ORDER BY ts ${dir}, event_id ${dir}, device_id ${dir}`;
-  if (dialect === 'duckdb') sql += ` LIMIT ${safeInt(query.limit + 1)}`;
+  const orderBy = ` ORDER BY ts ${dir}, event_id ${dir}, device_id ${dir}`;
+  const limit = dialect === 'duckdb' ? ` LIMIT ${safeInt(query.limit + 1)}` : '';
+  const after = options.after;
+  const inner = OUTPUT_COLUMNS.map(quote).join(', ');
+  const plan = branches(
+    b,
+    sources,
+    tenantId,
+    query,
+    inner,
+    (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
+    dialect === 'duckdb' ? `${orderBy}${limit}` : '',
+  );
+  const output = OUTPUT_COLUMNS.map((c) => {
+    // Sorting the text equals sorting the time (fixed-width RFC 3339 UTC).
+    if (c === 'ts') return `${formatTs(dialect, 'ts', 'ms')} AS ts`;
+    // DuckDB's Node client decodes VARCHAR with a TextDecoder that drops a leading U+FEFF: text
+    // goes out as bytes and the engine decodes it as is.
+    if (dialect === 'duckdb' && TEXT_OUTPUT.has(c)) return `encode(${quote(c)}) AS ${quote(c)}`;
+    return quote(c);
+  }).join(', ');
+  const union = plan.selects.map((s) => `(${s})`).join(' UNION ALL ');
+  const sql = `${plan.ctes}SELECT ${output} FROM (${union}) AS matched${orderBy}${limit}`;
   return { sql, params: b.params };
 }
 
-const GROUP_KEY: Record<GroupBy, string> = {
+const GROUP_KEY: Record<Exclude<GroupBy, 'day' | 'hour'>, string> = {
   app: 'app',
   domain: 'domain',
   user: '"user"',
   host: 'host',
   deviceId: 'device_id',
   type: 'type',
-  day: 'substr(ts, 1, 10)',
 };
+
+function groupKey(dialect: Dialect, groupBy: GroupBy): string {
+  if (groupBy === 'day' || groupBy === 'hour') return formatTs(dialect, 'ts', groupBy);
+  return GROUP_KEY[groupBy];
+}
 
 export interface AggregateSqlOptions {
   dialect: Dialect;
@@ -181,23 +339,24 @@ export interface AggregateSqlOptions {
 
 /**
  * Aggregate SQL: one row per key with `event_count` and `duration_ms_total` (0 when no event
- * of the group has a duration); ordered by the metric descending, then key (nulls last), or by
- * day ascending; top `limit`.
+ * of the group has a duration); ordered by the metric descending, then key (nulls last), top
+ * `limit`; or, for the time buckets (day, hour), every bucket with events, ascending.
  */
 export function buildAggregateSql(options: AggregateSqlOptions): BuiltQuery {
-  const { sources, tenantId, query } = options;
-  const b = new Builder();
-  const ctes = dedupCtes(b, sources, tenantId, query);
-  const where = filterPredicates(b, query);
-  const order =
-    query.groupBy === 'day'
-      ? 'group_key ASC'
-      : `${query.metric === 'count' ? 'event_count' : 'duration_ms_total'} DESC, group_key ASC NULLS LAST`;
+  const { dialect, sources, tenantId, query } = options;
+  const b = new Builder(dialect);
+  const columns = `${groupKey(dialect, query.groupBy)} AS group_key, duration_ms`;
+  const plan = branches(b, sources, tenantId, query, columns, () => [], '');
+  const byTime = TIME_GROUP_BYS.includes(query.groupBy);
+  const order = byTime
+    ? 'group_key ASC'
+    : `${query.metric === 'count' ? 'event_count' : 'duration_ms_total'} DESC, group_key ASC NULLS LAST`;
+  const key = dialect === 'duckdb' ? 'encode(group_key) AS group_key' : 'group_key';
+  const union = plan.selects.map((s) => `(${s})`).join(' UNION ALL ');
   const sql =
-    `${ctes}, matched AS (SELECT ${GROUP_KEY[query.groupBy]} AS group_key, duration_ms FROM ranked ` +
-    `WHERE ${where.join(' AND ')}) ` +
-    'SELECT group_key, count(*) AS event_count, coalesce(sum(duration_ms), 0) AS duration_ms_total ' +
-    `FROM matched GROUP BY group_key ORDER BY ${order} LIMIT ${safeInt(query.limit)}`;
+    `${plan.ctes}SELECT ${key}, count(*) AS event_count, coalesce(sum(duration_ms), 0) AS duration_ms_total ` +
+    `FROM (${union}) AS matched GROUP BY group_key ORDER BY ${order}` +
+    (byTime ? '' : ` LIMIT ${safeInt(query.limit)}`);
   return { sql, params: b.params };
 }
 

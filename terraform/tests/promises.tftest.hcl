@@ -272,14 +272,19 @@ run "glue_tables" {
     error_message = "Both tables project tenant_id (injected) and dt (date) partitions."
   }
 
-  # shared/domain/event.ts STORED_COLUMNS minus tenant_id and dt, in order.
+  # shared/domain/event.ts STORED_COLUMNS minus tenant_id and dt, in order; in the Parquet table
+  # ts and received_at are timestamps (ms), in raw JSON text.
   assert {
-    condition = module.glue.tables["raw_events"].columns == module.glue.tables["events"].columns && module.glue.tables["events"].columns == [
+    condition = module.glue.tables["raw_events"].columns == [
       "event_id:string", "type:string", "ts:string", "device_id:string", "user:string", "host:string", "app:string",
       "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
       "batch_id:string", "received_at:string",
+      ] && module.glue.tables["events"].columns == [
+      "event_id:string", "type:string", "ts:timestamp", "device_id:string", "user:string", "host:string", "app:string",
+      "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
+      "batch_id:string", "received_at:timestamp",
     ]
-    error_message = "The tables' columns are the stored columns minus the partition keys."
+    error_message = "The tables' columns are the stored columns minus the partition keys (typed timestamps in events)."
   }
 
   assert {
@@ -338,9 +343,9 @@ run "alarms_and_secrets" {
   assert {
     condition = alltrue([
       for a in values(aws_cloudwatch_metric_alarm.dlq_depth) :
-      a.metric_name == "ApproximateNumberOfMessagesVisible" && a.threshold == 0 && a.comparison_operator == "GreaterThanThreshold" && a.alarm_actions == toset([aws_sns_topic.alarms.arn])
+      a.metric_name == "ApproximateNumberOfMessagesVisible" && a.threshold == var.dlq_depth_alarm_threshold && a.comparison_operator == "GreaterThanThreshold" && a.alarm_actions == toset([aws_sns_topic.alarms.arn])
     ]) && length(aws_cloudwatch_metric_alarm.dlq_depth) == 2
-    error_message = "Every DLQ has a depth > 0 alarm to the alarm topic."
+    error_message = "Every DLQ has a depth alarm (the sweeper empties DLQs; a backlog is critical) to the alarm topic."
   }
 
   assert {
@@ -349,7 +354,7 @@ run "alarms_and_secrets" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 5
+    condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 6
     error_message = "Every function has an errors alarm."
   }
 
@@ -398,7 +403,7 @@ run "iam" {
   }
 
   assert {
-    condition     = length(output.iam_policy_documents) == 7
+    condition     = length(output.iam_policy_documents) == 8
     error_message = "Every role's policies are listed for this check."
   }
 }
@@ -435,4 +440,91 @@ run "tables_follow_the_code" {
     )
     error_message = "Table keys and TTL attributes must be the ones the code uses."
   }
+}
+
+run "console_static_site" {
+  command = apply
+
+  # Private bucket, read only by this distribution through origin access control.
+  assert {
+    condition     = alltrue(values(module.console[0].settings.public_access_block)) && module.console[0].settings.sse_algorithm == "AES256"
+    error_message = "The console bucket blocks public access and is encrypted."
+  }
+
+  assert {
+    condition = anytrue([
+      for s in jsondecode(module.console[0].settings.policy_json).Statement :
+      s.Effect == "Allow" && s.Principal == { Service = "cloudfront.amazonaws.com" } && s.Action == "s3:GetObject" &&
+      try(s.Condition.StringEquals["AWS:SourceArn"], "") == "arn:aws:cloudfront::123456789012:distribution/EMOCKDIST"
+      ]) && anytrue([
+      for s in jsondecode(module.console[0].settings.policy_json).Statement :
+      s.Effect == "Deny" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
+    ])
+    error_message = "Only the console's distribution reads the bucket (AWS:SourceArn), and never without TLS."
+  }
+
+  assert {
+    condition     = module.console[0].settings.origin_access_control_id == "EMOCKOAC" && module.console[0].settings.oac_signing == "always/sigv4"
+    error_message = "The distribution reads the bucket through origin access control, signing every request (SigV4)."
+  }
+
+  # HTTPS and security headers on every answer.
+  assert {
+    condition = (
+      module.console[0].settings.viewer_protocol_policy == "redirect-to-https" &&
+      module.console[0].settings.headers_policy_attached &&
+      module.console[0].settings.frame_option == "DENY" &&
+      module.console[0].settings.referrer_policy == "no-referrer" &&
+      module.console[0].settings.hsts_max_age >= 31536000 &&
+      strcontains(module.console[0].settings.csp, "script-src 'self'") &&
+      strcontains(module.console[0].settings.csp, "frame-ancestors 'none'") &&
+      strcontains(module.console[0].settings.csp, "connect-src 'self' https://*.lambda-url.ap-northeast-1.on.aws")
+    )
+    error_message = "The console is HTTPS only with CSP, HSTS, frame denial and no referrer."
+  }
+
+  # The built files are uploaded; config.json is written by Terraform with the search URL.
+  assert {
+    condition     = join(",", module.console[0].files) == "config.json,console.js,index.html,styles.css"
+    error_message = "Every built file is uploaded, and config.json once."
+  }
+
+  assert {
+    condition     = jsondecode(module.console[0].config_json).apiUrl == "https://mock.lambda-url.ap-northeast-1.on.aws"
+    error_message = "config.json points the page at the search function URL."
+  }
+
+  # CORS on the search function URL: the console's origin only, never "*".
+  assert {
+    condition = (
+      module.search.settings.url_cors.allow_origins == toset(["https://d111111abcdef8.cloudfront.net"]) &&
+      contains(module.search.settings.url_cors.allow_headers, "authorization") &&
+      module.ingest.settings.url_cors == null
+    )
+    error_message = "The search function URL allows the console's origin only; ingest has no CORS."
+  }
+}
+
+run "console_can_be_left_out" {
+  command = plan
+
+  variables {
+    console_enabled       = false
+    console_extra_origins = ["https://console.example.co.jp"]
+  }
+
+  assert {
+    condition     = length(module.console) == 0 && output.console_url == null
+    error_message = "console_enabled = false deploys no static site."
+  }
+}
+
+run "console_rejects_a_wildcard_origin" {
+  command = plan
+
+  variables {
+    console_extra_origins = ["*"]
+  }
+
+  expect_failures = [var.console_extra_origins]
 }

@@ -1,96 +1,310 @@
 /**
- * search: typical administrator queries on one tenant of a 20-tenant x 1-year lake (converted
- * Parquet plus the last two days raw, with late resends), against the same queries over the
- * same events never converted (all raw gzip JSON), in the same run. Reports queries/s and the
- * bytes of files each query touches.
+ * search (issue 8): the administrator's questions on the realistic data set
+ * (search-dataset.ts), each asked of the same lake three ways in the same run, interleaved:
+ *   converted  the product, over what the nightly conversion leaves (Parquet + recent raw/);
+ *   raw        the product over the same events never converted (all gzip JSON): the "before";
+ *   ideal      DuckDB straight on the converted Parquet files of the range, filter pushed, no
+ *              dedup, no raw days: the floor of this machine.
+ * Converted and raw answers must be identical (byte for byte), else the bench fails. Reports
+ * medians, bytes read (stats.scannedBytes) and the issue's targets; writes a Markdown table to
+ * test/bench/results/search-latest.md.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { aggregateLocal, closeLocalEngines, searchLocal } from '../../functions/search/local.js';
-import { generateDataset } from '../fixtures/search-lake.js';
-import { type CaseResult, compare } from './harness.js';
+import { sqlString } from '../../shared/conversion/sql.js';
+import { partitionPrefix } from '../../shared/domain/layout.js';
+import type { CaseResult, Measurement } from './harness.js';
+import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
-const TENANTS = 20;
-const DAYS = 365;
-const PER_DAY = 150;
-const LAST = '2026-11-23';
-const TENANT = 'tenant-07';
+const ROUNDS = Number(process.env.OPLAKE_BENCH_ROUNDS ?? 3);
+const next = dayBefore(LAST_DAY, -1);
+const days = (n: number) => ({ from: `${dayBefore(LAST_DAY, n - 1)}T00:00:00Z`, to: `${next}T00:00:00Z` });
+const oneDay = (d: string) => ({ from: `${d}T00:00:00Z`, to: `${dayBefore(d, -1)}T00:00:00Z` });
+const QUIET_DAY = dayBefore(LAST_DAY, 5);
 
-const day = (offset: number) =>
-  new Date(Date.parse(`${LAST}T00:00:00Z`) - offset * 86_400_000).toISOString().slice(0, 10);
-const range = (days: number) => ({ from: `${day(days - 1)}T00:00:00Z`, to: `${day(-1)}T00:00:00Z` });
+interface Shape {
+  name: string;
+  group: '1 day' | '30 days' | '1 year';
+  tenant: string;
+  kind: 'search' | 'aggregate';
+  body: Record<string, unknown>;
+  /** The ideal query's WHERE (beyond the time range) and its form. */
+  ideal: { where: string; aggregate?: { key: string; metric: 'count' | 'duration'; limit: number | null } };
+}
 
-const QUERIES: Array<{ name: string; kind: 'search' | 'aggregate'; body: Record<string, unknown> }> = [
-  { name: 'search 1 day, limit 100', kind: 'search', body: { ...range(1), limit: 100 } },
-  { name: 'search 7 days, user', kind: 'search', body: { ...range(7), filters: { user: 'user007' } } },
+const SHAPES: Shape[] = [
   {
-    name: 'search 30 days, text, desc',
+    name: 'newest 100 of a day (50 PCs)',
+    group: '1 day',
+    tenant: 'large-01',
     kind: 'search',
-    body: { ...range(30), filters: { text: 'budget' }, order: 'desc' },
+    body: { ...oneDay(QUIET_DAY), limit: 100 },
+    ideal: { where: 'true' },
   },
   {
-    name: 'search 1 year, domain',
+    name: '30 days, user',
+    group: '30 days',
+    tenant: 'mid-01',
     kind: 'search',
-    body: { ...range(365), filters: { domain: 'example.co.jp' } },
+    body: { ...days(30), filters: { user: 'user2.3' } },
+    ideal: { where: `"user" = 'user2.3'` },
   },
   {
-    name: 'aggregate 30 days by app',
+    name: '30 days, domain',
+    group: '30 days',
+    tenant: 'mid-01',
+    kind: 'search',
+    body: { ...days(30), filters: { domain: 'example.co.jp' } },
+    ideal: { where: `(domain = 'example.co.jp' OR domain LIKE '%.example.co.jp')` },
+  },
+  {
+    name: '30 days, text',
+    group: '30 days',
+    tenant: 'mid-01',
+    kind: 'search',
+    body: { ...days(30), filters: { text: 'roadmap' } },
+    ideal: {
+      where: `(lower(title) LIKE '%roadmap%' OR lower(url) LIKE '%roadmap%' OR lower(path) LIKE '%roadmap%' OR lower(app) LIKE '%roadmap%')`,
+    },
+  },
+  {
+    name: '30 days, deviceId + type web',
+    group: '30 days',
+    tenant: 'mid-01',
+    kind: 'search',
+    body: { ...days(30), types: ['web'], filters: { deviceId: 'PC-2-004' } },
+    ideal: { where: `device_id = 'PC-2-004' AND type = 'web'` },
+  },
+  {
+    name: 'aggregate 30 days by app (duration)',
+    group: '30 days',
+    tenant: 'mid-01',
     kind: 'aggregate',
-    body: { ...range(30), groupBy: 'app', metric: 'durationMs' },
+    body: { ...days(30), groupBy: 'app', metric: 'durationMs' },
+    ideal: { where: 'true', aggregate: { key: 'app', metric: 'duration', limit: 20 } },
   },
-  { name: 'aggregate 1 year by day', kind: 'aggregate', body: { ...range(365), groupBy: 'day' } },
+  {
+    name: 'aggregate 30 days by day',
+    group: '30 days',
+    tenant: 'mid-01',
+    kind: 'aggregate',
+    body: { ...days(30), groupBy: 'day' },
+    ideal: { where: 'true', aggregate: { key: `strftime(ts, '%Y-%m-%d')`, metric: 'count', limit: null } },
+  },
+  {
+    name: 'aggregate 1 year by app (duration)',
+    group: '1 year',
+    tenant: 'year-01',
+    kind: 'aggregate',
+    body: { ...days(365), groupBy: 'app', metric: 'durationMs' },
+    ideal: { where: 'true', aggregate: { key: 'app', metric: 'duration', limit: 20 } },
+  },
+  {
+    name: 'aggregate 1 year by day',
+    group: '1 year',
+    tenant: 'year-01',
+    kind: 'aggregate',
+    body: { ...days(365), groupBy: 'day' },
+    ideal: { where: 'true', aggregate: { key: `strftime(ts, '%Y-%m-%d')`, metric: 'count', limit: null } },
+  },
 ];
 
-export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
-  const work = await mkdtemp(join(tmpdir(), 'oplake-bench-search-'));
-  try {
-    const mixed = join(work, 'mixed');
-    const raw = join(work, 'raw');
-    progress(`search: generating ${TENANTS} tenants x ${DAYS} days x ${PER_DAY} events (converted lake)`);
-    const summary = await generateDataset({
-      lakeRoot: mixed,
-      tenants: TENANTS,
-      days: DAYS,
-      eventsPerTenantDay: PER_DAY,
-      lastDay: LAST,
-      rawDays: 2,
-    });
-    progress('search: generating the same events never converted (all raw)');
-    await generateDataset({
-      lakeRoot: raw,
-      tenants: TENANTS,
-      days: DAYS,
-      eventsPerTenantDay: PER_DAY,
-      lastDay: LAST,
-      rawDays: DAYS,
-    });
-    const runOn = (lakeRoot: string, query: (typeof QUERIES)[number]) => async () => {
-      const result =
-        query.kind === 'search'
-          ? await searchLocal(lakeRoot, TENANT, query.body)
-          : await aggregateLocal(lakeRoot, TENANT, query.body);
-      const rows = 'events' in result ? result.events.length : result.rows.length;
-      return { units: 1, extra: { bytesTouched: result.stats.scannedBytes, rows } };
-    };
-    const results: CaseResult[] = [];
-    for (const query of QUERIES) {
-      results.push(
-        await compare({
-          bench: `search (${summary.events.toLocaleString('en-US')} events)`,
-          name: query.name,
-          unit: 'queries',
-          rounds: 5,
-          progress,
-          candidate: runOn(mixed, query),
-          baselineName: 'same query, all raw JSON',
-          baseline: runOn(raw, query),
-        }),
-      );
+/** Files (and their total size) of a tenant's days in a range, in one area of a lake. */
+async function filesOf(
+  lake: string,
+  area: 'raw' | 'parquet',
+  tenant: string,
+  range: { from: string; to: string },
+) {
+  const out: string[] = [];
+  let bytes = 0;
+  for (let d = range.from.slice(0, 10); d < range.to.slice(0, 10); d = dayBefore(d, -1)) {
+    const dir = join(lake, partitionPrefix(area, tenant, d));
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      out.push(join(dir, name));
+      bytes += (await stat(join(dir, name))).size;
     }
-    return results;
-  } finally {
-    await closeLocalEngines();
-    await rm(work, { recursive: true, force: true });
   }
+  return { files: out, bytes };
+}
+
+function idealSql(shape: Shape, files: string[]): string {
+  const range = shape.body as { from: string; to: string };
+  const where =
+    `ts >= TIMESTAMP '${range.from.slice(0, 19)}' AND ts < TIMESTAMP '${range.to.slice(0, 19)}' ` +
+    `AND ${shape.ideal.where}`;
+  const source = `read_parquet([${files.map(sqlString).join(', ')}])`;
+  const agg = shape.ideal.aggregate;
+  if (!agg) {
+    const limit = Number((shape.body as { limit?: number }).limit ?? 100);
+    return `SELECT * FROM ${source} WHERE ${where} ORDER BY ts DESC, event_id DESC, device_id DESC LIMIT ${limit}`;
+  }
+  const metric = agg.metric === 'count' ? 'count(*)' : 'coalesce(sum(duration_ms), 0)';
+  return (
+    `SELECT ${agg.key} AS k, count(*) AS n, coalesce(sum(duration_ms), 0) AS d FROM ${source} WHERE ${where} ` +
+    `GROUP BY k ORDER BY ${agg.limit === null ? 'k' : `${metric} DESC, k NULLS LAST LIMIT ${agg.limit}`}`
+  );
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const geomean = (values: number[]) => Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
+
+interface Row {
+  shape: Shape;
+  ms: { converted: number; raw: number; ideal: number };
+  bytes: { converted: number; raw: number };
+  answer: string;
+}
+
+export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
+  const lakes = await benchLakes(progress);
+  const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await duck.connect();
+  const rows: Row[] = [];
+  try {
+    for (const shape of SHAPES) {
+      const range = shape.body as { from: string; to: string };
+      const parquet = await filesOf(lakes.converted, 'parquet', shape.tenant, range);
+      const ideal = idealSql(
+        shape,
+        parquet.files.filter((f) => f.endsWith('.parquet')),
+      );
+      const ask = async (lake: string) => {
+        const result =
+          shape.kind === 'search'
+            ? await searchLocal(lake, shape.tenant, shape.body)
+            : await aggregateLocal(lake, shape.tenant, shape.body);
+        const answer = 'events' in result ? result.events : result.rows;
+        return { answer: JSON.stringify(answer), bytes: result.stats.scannedBytes };
+      };
+      const timings = { converted: [] as number[], raw: [] as number[], ideal: [] as number[] };
+      let last = { converted: { answer: '', bytes: 0 }, raw: { answer: '', bytes: 0 } };
+      for (let round = 0; round <= ROUNDS; round++) {
+        progress(`search/${shape.name}: ${round === 0 ? 'warm-up' : `round ${round}/${ROUNDS}`}`);
+        let t = performance.now();
+        const converted = await ask(lakes.converted);
+        const convertedMs = performance.now() - t;
+        t = performance.now();
+        const raw = await ask(lakes.raw);
+        const rawMs = performance.now() - t;
+        t = performance.now();
+        await connection.runAndReadAll(ideal);
+        const idealMs = performance.now() - t;
+        if (converted.answer !== raw.answer) {
+          throw new Error(`search bench: ${shape.name} answers differently before and after conversion`);
+        }
+        if (round === 0) continue;
+        timings.converted.push(convertedMs);
+        timings.raw.push(rawMs);
+        timings.ideal.push(idealMs);
+        last = { converted, raw };
+      }
+      rows.push({
+        shape,
+        ms: { converted: median(timings.converted), raw: median(timings.raw), ideal: median(timings.ideal) },
+        bytes: { converted: last.converted.bytes, raw: last.raw.bytes },
+        answer: last.converted.answer,
+      });
+    }
+  } finally {
+    connection.closeSync();
+    duck.closeSync();
+    await closeLocalEngines();
+  }
+  const sizes = await storageSizes(lakes.converted, lakes.raw);
+  const markdown = report(rows, sizes);
+  progress(`search:\n${markdown}`);
+  await writeFile(new URL('./results/search-latest.md', import.meta.url), `${markdown}\n`);
+  return rows.flatMap((r) => toCases(r));
+}
+
+/** Parquet bytes of the converted days against the raw gzip bytes of the same tenant-days. */
+async function storageSizes(converted: string, raw: string): Promise<{ parquet: number; rawGzip: number }> {
+  let parquet = 0;
+  let rawGzip = 0;
+  const walk = async (dir: string, onFile: (path: string, size: number) => void) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path, onFile);
+      else onFile(path, (await stat(path)).size);
+    }
+  };
+  const convertedDays = new Set<string>();
+  await walk(join(converted, 'parquet'), (path, size) => {
+    parquet += size;
+    convertedDays.add(path.slice(join(converted, 'parquet').length).split('/').slice(0, 3).join('/'));
+  });
+  await walk(join(raw, 'raw'), (path, size) => {
+    const day = path.slice(join(raw, 'raw').length).split('/').slice(0, 3).join('/');
+    if (convertedDays.has(day)) rawGzip += size;
+  });
+  return { parquet, rawGzip };
+}
+
+function measurement(ms: number, bytes?: number): Measurement {
+  return {
+    seconds: ms / 1000,
+    units: 1,
+    rate: 1000 / ms,
+    peakRssBytes: 0,
+    ...(bytes === undefined ? {} : { extra: { bytesRead: bytes } }),
+  };
+}
+
+function toCases(r: Row): CaseResult[] {
+  const candidate = measurement(r.ms.converted, r.bytes.converted);
+  return [
+    {
+      bench: 'search',
+      case: r.shape.name,
+      unit: 'queries',
+      candidate,
+      baseline: measurement(r.ms.raw, r.bytes.raw),
+      baselineName: 'same lake never converted (raw JSON)',
+      ratio: r.ms.raw / r.ms.converted,
+    },
+    {
+      bench: 'search',
+      case: `${r.shape.name} (vs ideal)`,
+      unit: 'queries',
+      candidate,
+      baseline: measurement(r.ms.ideal),
+      baselineName: 'ideal: DuckDB on the same Parquet, filter pushed, no dedup',
+      ratio: r.ms.ideal / r.ms.converted,
+    },
+  ];
+}
+
+function report(rows: Row[], sizes: { parquet: number; rawGzip: number }): string {
+  const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`;
+  const mb = (v: number) => `${(v / 1048576).toFixed(1)} MB`;
+  const lines = [
+    '| question | converted | raw (never converted) | ideal | converted vs raw | vs ideal | bytes read: converted / raw |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.shape.name} | ${ms(r.ms.converted)} | ${ms(r.ms.raw)} | ${ms(r.ms.ideal)} | ` +
+        `${(r.ms.raw / r.ms.converted).toFixed(1)}x faster | ${(r.ms.converted / r.ms.ideal).toFixed(1)}x slower | ` +
+        `${mb(r.bytes.converted)} / ${mb(r.bytes.raw)} (${((100 * r.bytes.converted) / r.bytes.raw).toFixed(0)}%) |`,
+    ),
+  ];
+  const speedup = (group: Shape['group']) =>
+    geomean(rows.filter((r) => r.shape.group === group).map((r) => r.ms.raw / r.ms.converted));
+  const vsIdeal = geomean(rows.map((r) => r.ms.converted / r.ms.ideal));
+  lines.push(
+    '',
+    `Geometric mean, converted vs raw: 30-day shapes ${speedup('30 days').toFixed(1)}x (target >= 5x), ` +
+      `1-year shapes ${speedup('1 year').toFixed(1)}x (target >= 10x); converted vs ideal ${vsIdeal.toFixed(1)}x ` +
+      `slower (target <= 2x). Parquet ${mb(sizes.parquet)} vs raw gzip ${mb(sizes.rawGzip)} of the same ` +
+      `tenant-days: ${(sizes.parquet / sizes.rawGzip).toFixed(2)}x (target <= 0.5x). Medians of ${ROUNDS} rounds.`,
+  );
+  return lines.join('\n');
 }

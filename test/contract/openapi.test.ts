@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { EVENT_TYPES } from '../../shared/domain/event.js';
 import { LIMITS } from '../../shared/domain/limits.js';
 import * as errors from '../../shared/errors.js';
+import { AGGREGATE_LIMIT, GROUP_BYS, parseSearchRequest, SEARCH_LIMIT } from '../../shared/query/request.js';
 
 interface Doc {
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -49,6 +50,32 @@ describe('docs/openapi.yaml', () => {
 
   it('names the event types the validator accepts', () => {
     expect(schema('EventType').enum).toEqual([...EVENT_TYPES]);
+  });
+
+  it('describes the sweep summary the sweeper answers, field for field', async () => {
+    const { emptySourceSummary } = await import('../../shared/dlq/summary.js');
+    expect(Object.keys(schema('SweepSourceSummary').properties as object).sort()).toEqual(
+      Object.keys(emptySourceSummary()).sort(),
+    );
+    expect([...(schema('SweepSummary').required as string[])].sort()).toEqual([
+      'alerts',
+      'alertsSent',
+      'archived',
+      'dryRun',
+      'redriven',
+      'runId',
+      'sources',
+      'suppressedAlerts',
+      'waiting',
+    ]);
+  });
+
+  it('states the search and aggregate enums and defaults the parser applies', () => {
+    expect(prop('AggregateRequest', 'groupBy')?.enum).toEqual([...GROUP_BYS]);
+    expect(prop('AggregateRequest', 'limit')?.default).toBe(AGGREGATE_LIMIT.fallback);
+    expect(prop('SearchRequest', 'limit')?.default).toBe(SEARCH_LIMIT.fallback);
+    const parsed = parseSearchRequest({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' });
+    expect(prop('SearchRequest', 'order')?.default).toBe(parsed.query.order);
   });
 
   it('documents an error answer for every status each route can give', () => {

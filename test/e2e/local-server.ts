@@ -62,10 +62,9 @@ export async function startServer(
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}:\n${log}`);
     try {
-      // Any HTTP answer means it listens (GET / is 404 until a console is served there).
-      const res = await fetch(`${url}/v1/events`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      return { url, child, output: () => log };
+      const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(1000) });
+      // `/` is the admin console (200); any answer means the server listens.
+      if (res.status < 500) return { url, child, output: () => log };
     } catch {
       // not listening yet
     }

@@ -33,7 +33,7 @@ const shapes: [string, BuiltQuery][] = [
       dialect: 'athena',
       sources,
       tenantId: 'acme-corp',
-      query: parseSearchRequest(RANGE).query,
+      query: parseSearchRequest({ ...RANGE, order: 'asc' }).query,
     }),
   ],
   [

@@ -92,9 +92,10 @@ describe('search handler (local engine)', () => {
     const b = await call('POST', '/v1/search', { token: beta, body: RANGE });
     // Assess
     expect(a.status).toBe(200);
-    expect(ids(a.body)).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);
-    expect(ids(b.body)).toEqual(['e-1', 'e-9']);
-    expect((b.body.events as { title: string }[])[0]?.title).toBe('beta secret');
+    // newest first (the default order); equal ts: event_id descending
+    expect(ids(a.body)).toEqual(['e-4', 'e-3', 'e-2', 'e-1']);
+    expect(ids(b.body)).toEqual(['e-9', 'e-1']);
+    expect((b.body.events as { title: string }[])[1]?.title).toBe('beta secret');
     expect(a.body.stats).toMatchObject({ engine: 'duckdb', scannedBytes: expect.any(Number) });
     expect((a.body.stats as { scannedBytes: number }).scannedBytes).toBeGreaterThan(0);
   });
@@ -141,7 +142,7 @@ describe('search handler (local engine)', () => {
     });
     const otherQuery = await call('POST', '/v1/search', {
       token: acme,
-      body: { ...RANGE, order: 'desc', cursor },
+      body: { ...RANGE, order: 'asc', cursor },
     });
     const [payload, mac] = cursor.split('.') as [string, string];
     const forged = Buffer.from(
@@ -158,7 +159,7 @@ describe('search handler (local engine)', () => {
       expect(answer.status).toBe(400);
       expect(errorCode(answer.body)).toBe('invalid_request');
     }
-    expect(ids(next.body)).toEqual(['e-2']);
+    expect(ids(next.body)).toEqual(['e-3']);
   });
 
   it('answers 202 past the wait budget, then the result to its tenant and 404 to another', async () => {
@@ -182,7 +183,7 @@ describe('search handler (local engine)', () => {
       polled = await call('GET', `/v1/search/${queryId}`, { token: acme }, { ...deps, waitBudgetMs: 100 });
     }
     expect(polled.status).toBe(200);
-    expect(ids(polled.body)).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);
+    expect(ids(polled.body)).toEqual(['e-4', 'e-3', 'e-2', 'e-1']);
     expect(stranger.status).toBe(404);
     expect(errorCode(stranger.body)).toBe('not_found');
     expect(unknown.status).toBe(404);

@@ -61,7 +61,7 @@ describe('searchLocal over a generated data set', () => {
     expect(all).toHaveLength(400);
     expect(new Set(all.map((e) => `${e.deviceId}/${e.eventId}`)).size).toBe(400);
     const keys = all.map((e) => `${e.ts}|${e.eventId}|${e.deviceId}`);
-    expect([...keys].sort()).toEqual(keys);
+    expect([...keys].sort().reverse()).toEqual(keys); // newest first, the default
   });
 
   it('mounts POST /v1/search, GET /v1/search/{id} and POST /v1/aggregate', () => {

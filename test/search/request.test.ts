@@ -41,7 +41,7 @@ describe('parseSearchRequest', () => {
       types: ['app', 'web'],
       filters: { domain: 'example.co.jp' },
       limit: 100,
-      order: 'asc',
+      order: 'desc',
     });
     expect(dayRange(query)).toEqual({ first: '2026-10-31', last: '2026-11-24' });
     expect(dayRange({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' })).toEqual({
@@ -59,6 +59,32 @@ describe('parseSearchRequest', () => {
     expect(() => parseAggregateRequest({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' })).toThrow(
       InvalidRequestError,
     );
+  });
+});
+
+describe('parseAggregateRequest', () => {
+  const day = (d: number) => new Date(Date.UTC(2026, 9, 1) + d * 86_400_000).toISOString();
+
+  it('accepts groupBy hour over at most 31 days, and answers 400 beyond', () => {
+    // Act
+    const ok = parseAggregateRequest({ from: day(0), to: day(31), groupBy: 'hour' });
+    // Assess
+    expect(ok).toMatchObject({ groupBy: 'hour', metric: 'count', limit: 20 });
+    expect(() =>
+      parseAggregateRequest({
+        from: day(0),
+        to: new Date(Date.parse(day(31)) + 1).toISOString(),
+        groupBy: 'hour',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: 'invalid_request',
+        details: [expect.objectContaining({ field: 'groupBy' })],
+      }),
+    );
+    // day has no such bound
+    expect(parseAggregateRequest({ from: day(0), to: day(400), groupBy: 'day' }).groupBy).toBe('day');
   });
 });
 

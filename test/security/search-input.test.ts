@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
-import { athenaSources, buildAggregateSql, buildSearchSql, type SqlParam } from '../../shared/query/sql.js';
+import {
+  athenaSources,
+  buildAggregateSql,
+  buildSearchSql,
+  OUTPUT_COLUMNS,
+  type SqlParam,
+} from '../../shared/query/sql.js';
 import { errorCode, type SecurityKit, securityKit } from './kit.js';
 
 const RANGE = { from: '2026-11-24T00:00:00Z', to: '2026-11-25T00:00:00Z' };
@@ -74,6 +80,13 @@ describe('search input', () => {
       }),
     });
     await kit.runtime.flush();
+    // Converted to Parquet by the nightly: the searches below read the converted files.
+    const converted = await kit.request('POST', '/v1/admin/nightly', {
+      token: await kit.token(null, 'admin'),
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(converted.status).toBe(200);
   });
   afterAll(async () => {
     await kit.close();
@@ -135,9 +148,14 @@ describe('search input', () => {
     });
     try {
       for (const tenant of ['acme-co', 'acme-corp']) {
-        const files = await engine.selectFiles(tenant, parseSearchRequest(RANGE).query);
-        expect(files.raw.length).toBeGreaterThan(0);
-        for (const file of [...files.raw, ...files.parquet]) expect(file).toContain(`/tenant_id=${tenant}/`);
+        const files = await engine.selectFiles(
+          tenant,
+          parseSearchRequest(RANGE).query,
+          new Set(OUTPUT_COLUMNS),
+        );
+        const all = [...files.raw, ...files.contested, ...files.legacy, ...files.clean];
+        expect(all.length).toBeGreaterThan(0);
+        for (const file of all) expect(file).toContain(`/tenant_id=${tenant}/`);
       }
     } finally {
       await engine.close();
@@ -153,7 +171,9 @@ describe('search input', () => {
       const search = parseSearchRequest({ ...RANGE, filters }).query;
       const aggregate = parseAggregateRequest({ ...RANGE, filters, groupBy: 'user' });
       const duckSources = {
-        parquet: null,
+        contested: null,
+        legacy: null,
+        clean: null,
         raw: { sql: 'read_json(?)', params: [['/lake/raw/tenant_id=acme-corp/x.json.gz']] },
       };
       const built = [

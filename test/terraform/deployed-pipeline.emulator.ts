@@ -3,7 +3,8 @@
  * test/terraform/moto-apply.sh has just applied to moto (not the Lambda runtime: the handlers run
  * in this process with the environment Terraform gave each function). A batch posted through
  * ingest's handler goes onto the batch queue, split's handler takes it from there to the emulated
- * Firehose stream, and the events land in the lake bucket.
+ * Firehose stream, and the events land in the lake bucket. The dlq-sweeper, with its deployed
+ * environment, sweeps every DLQ and alerts through the deployed topic.
  *
  * Run by moto-apply.sh only (it is not a *.test.ts: it needs the applied module):
  *   OPLAKE_MOTO_ENDPOINT=... OPLAKE_TF_OUTPUTS=outputs.json npx jest --testMatch '**' test/terraform/deployed-pipeline.emulator.ts
@@ -18,13 +19,15 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from '@jest/globals';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext, urlEvent } from '../../functions/ingest/test-kit.js';
 import { motoClientConfig, motoEndpoint } from '../../shared/adapters/aws/moto-kit.js';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { type KeySet, signToken } from '../../shared/auth/tokens.js';
+import { recordFailure } from '../../shared/dlq/failure-record.js';
 import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 
 interface Outputs {
@@ -137,5 +140,52 @@ describe('deployed adapters on the emulated infrastructure', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     for (const title of titles) expect(lake).toContain(title);
     expect(lake).toContain('"tenant_id":"emu-tenant"');
+  });
+
+  it('runs the dlq-sweeper with its deployed environment: every DLQ swept, a poison letter archived, one alert', async () => {
+    // Prepare: a poison letter in the batch queue's DLQ (as SQS leaves it after maxReceiveCount).
+    const out = outputs();
+    const config = motoClientConfig();
+    const env = out.function_environment.value['dlq-sweeper'] ?? {};
+    const sources = JSON.parse(env.OPLAKE_DLQ_SOURCES ?? '[]') as { name: string; dlqUrl: string }[];
+    const batchesDlq = sources.find((s) => s.name === 'batches')?.dlqUrl ?? '';
+    const sqs = new SQSClient(config);
+    const poison = '{"poison":"emulator"}';
+    await sqs.send(new SendMessageCommand({ QueueUrl: batchesDlq, MessageBody: poison }));
+    Object.assign(process.env, env);
+    const sweeper = await import('../../functions/dlq-sweeper/handler.js');
+    // The lake's TLS-only policy refuses this plain-HTTP endpoint (see above): lifted for the run.
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const bucket = out.lake_bucket.value;
+    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    let summary: Awaited<ReturnType<typeof sweeper.handler>>;
+    let archive: string[];
+    try {
+      // split's record of the failure, beside the letter.
+      const failure = Object.assign(new Error('events: expected array'), { name: 'BatchMessageError' });
+      await recordFailure(new S3ObjectStore(s3, bucket), {
+        body: poison,
+        error: failure,
+        recordedBy: 'split',
+        now: new Date(),
+        receiveCount: 5,
+      });
+      // Act
+      summary = await sweeper.handler({}, lambdaContext());
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: 'archive/dlq/batches/' }),
+      );
+      archive = (listed.Contents ?? []).map((o) => o.Key ?? '');
+    } finally {
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+    }
+    // Assess
+    expect(sources.map((s) => s.name).sort()).toEqual(['batches', 'fanout']);
+    expect(summary.sources.batches).toMatchObject({ seen: 1, archived: 1, errors: [] });
+    expect(summary.sources.fanout).toMatchObject({ seen: 0, errors: [] });
+    expect(summary.sources.firehose?.errors).toEqual([]);
+    expect(summary.alerts).toBe(1);
+    expect(archive).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Terraform gives each function (terraform/functions.tf) every environment variable its
+ * Terraform gives each function (terraform/functions.tf, dlq-sweeper.tf) every environment variable its
  * composition root requires (functions/<name>/config.ts) and no OPLAKE_* variable it never reads.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,12 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-const tf = readFileSync(join(ROOT, 'terraform/functions.tf'), 'utf8');
+// Every root module file: functions.tf holds five functions, dlq-sweeper.tf the sixth.
+const tf = readdirSync(join(ROOT, 'terraform'))
+  .filter((name) => name.endsWith('.tf'))
+  .sort()
+  .map((name) => readFileSync(join(ROOT, 'terraform', name), 'utf8'))
+  .join('\n');
 
 /** Terraform's module name for each function folder. */
 const MODULES: Record<string, string> = {
@@ -16,12 +21,13 @@ const MODULES: Record<string, string> = {
   'ctas-runner': 'ctas_runner',
   nightly: 'nightly',
   search: 'search',
+  'dlq-sweeper': 'dlq_sweeper',
 };
 
 /** The text of `module "<name>" { ... }`. */
 function moduleBlock(name: string): string {
   const start = tf.indexOf(`module "${name}" {`);
-  if (start < 0) throw new Error(`module "${name}" not found in terraform/functions.tf`);
+  if (start < 0) throw new Error(`module "${name}" not found in terraform/*.tf`);
   let depth = 0;
   for (let i = tf.indexOf('{', start); i < tf.length; i++) {
     if (tf[i] === '{') depth++;

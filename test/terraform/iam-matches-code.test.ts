@@ -20,6 +20,7 @@ const POLICY_KEYS: Record<string, string> = {
   'ctas-runner': 'ctas_runner',
   nightly: 'nightly',
   search: 'search',
+  'dlq-sweeper': 'dlq_sweeper',
 };
 
 const IAM_PREFIX: Record<string, string> = {
@@ -34,6 +35,7 @@ const IAM_PREFIX: Record<string, string> = {
   'client-ssm': 'ssm',
   'client-lambda': 'lambda',
   'client-cloudwatch': 'cloudwatch',
+  'client-sns': 'sns',
 };
 
 /** Commands whose IAM action is not `<prefix>:<CommandName>`. */

@@ -117,6 +117,26 @@ describe('DiskQueue', () => {
     expect((await queue.receive(1))[0]).toMatchObject({ body: 'poison', receiveCount: 1 });
   });
 
+  it('redrives or removes one dead letter at a time (the sweeper), and only the one named', async () => {
+    // Prepare: two dead letters
+    const small = new DiskQueue(dir, { now, maxReceiveCount: 1 });
+    for (const body of ['a', 'b']) await small.send({ body, groupId: 'acme-corp' });
+    for (const m of await small.receive(2)) await small.nack(m.receiptHandle, new Error('x'));
+    const [a, b] = await small.deadLetters();
+    if (a === undefined || b === undefined) throw new Error('expected two dead letters');
+
+    // Act
+    const redriven = await small.redriveOne(a);
+    const removed = await small.removeDeadLetter(b);
+    const again = await small.removeDeadLetter(b);
+    const wrongId = await small.redriveOne({ messageId: 'other', file: a.file });
+
+    // Assess
+    expect([redriven, removed, again, wrongId]).toEqual([true, true, false, false]);
+    expect(await small.depth()).toEqual({ ready: 1, inflight: 0, dlq: 0 });
+    expect((await small.receive(1))[0]).toMatchObject({ body: a.body, receiveCount: 1 });
+  });
+
   it('after a crash, a new instance over the same folder gets back every sent and in-flight message', async () => {
     // Prepare: the "crashed" instance sent 3 and had 2 in flight, never acked
     const crashed = new DiskQueue(dir, { now });

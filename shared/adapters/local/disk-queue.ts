@@ -47,6 +47,8 @@ export interface DeadLetter {
   receiveCount: number;
   lastError: string | null;
   sentAt: string;
+  /** Its file in `dlq/` (for redriveOne / removeDeadLetter). */
+  file: string;
 }
 
 export interface QueueDepth {
@@ -236,7 +238,7 @@ export class DiskQueue implements MessageQueue {
     const out: DeadLetter[] = [];
     for (const name of await listMessages(this.dlqDir)) {
       const stored = await this.read(join(this.dlqDir, name));
-      if (stored) out.push(stored);
+      if (stored) out.push({ ...stored, file: name });
     }
     return out;
   }
@@ -273,6 +275,48 @@ export class DiskQueue implements MessageQueue {
         return names.length;
       }),
     );
+  }
+
+  /**
+   * One dead letter back to `ready/` with a fresh receive count (the sweeper's redrive). The
+   * ready copy is durable before the dead letter is removed. False when it is no longer there.
+   */
+  redriveOne(letter: Pick<DeadLetter, 'messageId' | 'file'>): Promise<boolean> {
+    return this.start().then(() =>
+      this.serial.run(async () => {
+        const found = await this.findDeadLetter(letter);
+        if (found === null) return false;
+        await writeFileDurable(
+          join(this.readyDir, found.name),
+          JSON.stringify({ ...found.stored, receiveCount: 0 }),
+          this.tmpDir,
+        );
+        await rm(join(this.dlqDir, found.name), { force: true });
+        await syncDir(this.dlqDir);
+        return true;
+      }),
+    );
+  }
+
+  /** Deletes one dead letter (once it is archived). False when it is no longer there. */
+  removeDeadLetter(letter: Pick<DeadLetter, 'messageId' | 'file'>): Promise<boolean> {
+    return this.start().then(() =>
+      this.serial.run(async () => {
+        const found = await this.findDeadLetter(letter);
+        if (found === null) return false;
+        await rm(join(this.dlqDir, found.name), { force: true });
+        await syncDir(this.dlqDir);
+        return true;
+      }),
+    );
+  }
+
+  private async findDeadLetter(
+    letter: Pick<DeadLetter, 'messageId' | 'file'>,
+  ): Promise<{ name: string; stored: StoredMessage } | null> {
+    if (letter.file.includes('/') || letter.file.startsWith('.')) return null;
+    const stored = await this.read(join(this.dlqDir, letter.file));
+    return stored?.messageId === letter.messageId ? { name: letter.file, stored } : null;
   }
 
   /** ready -> inflight with receiveCount + 1, written durably before the message is handed out. */

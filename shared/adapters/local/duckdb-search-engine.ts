@@ -1,9 +1,12 @@
 /**
  * Search engine of local mode: DuckDB over the lake's files. For a query it picks exactly the
- * files of the tenant's partitions for the days in range (`parquet/` and `raw/`), refuses the
- * query when their total size is over the scan cutoff (422 `scan_limit_exceeded`, the local twin
- * of a workgroup's per-query cutoff), and runs the shared SQL (shared/query/sql.ts) with every
- * value, file lists included, as a prepared parameter. Paging is by keyset. A query that
+ * files of the tenant's partitions for the days in range (`parquet/` and `raw/`), splits the
+ * Parquet by the plan (contested: days with raw objects or a promotion under way; legacy: the
+ * previous layout; clean: the rest), refuses the query when the bytes it reads (raw files plus
+ * the Parquet column chunks of its row groups and columns, parquet-facts.ts) are over the scan
+ * cutoff (422 `scan_limit_exceeded`, the local twin of a workgroup's per-query cutoff), and runs
+ * the shared SQL (shared/query/sql.ts) with every value, file lists included, as a prepared
+ * parameter. Paging is by keyset. A query that
  * outlives the wait budget keeps running; its result waits here for `poll` (kept `resultTtlMs`).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,9 +24,16 @@ import type {
   SearchPage,
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
-import { buildAggregateSql, buildSearchSql, type Sources, type SqlParam } from '../../query/sql.js';
+import {
+  buildAggregateSql,
+  buildSearchSql,
+  OUTPUT_COLUMNS,
+  type Sources,
+  type SqlParam,
+} from '../../query/sql.js';
 import './duckdb-text.js'; // VARCHARs come back byte for byte (a leading U+FEFF too)
 import { FileObjectStore } from './file-object-store.js';
+import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
   /** The lake's root directory (`$OPLAKE_DATA_DIR/lake`). */
@@ -36,9 +46,16 @@ export interface DuckDbSearchEngineOptions {
   threads?: number;
 }
 
+/** The files of a query, split by the plan (shared/query/sql.ts), and the bytes it reads. */
 export interface SelectedFiles {
-  parquet: string[];
   raw: string[];
+  /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
+  contested: string[];
+  /** Parquet in the previous layout (text `ts`): read like raw/. */
+  legacy: string[];
+  /** Parquet with unique rows. */
+  clean: string[];
+  /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
 }
 
@@ -61,6 +78,7 @@ export class DuckDbSearchEngine implements SearchEngine {
   private readonly store: FileObjectStore;
   private instance: Promise<DuckDBInstance> | null = null;
   private readonly running = new Map<string, Running>();
+  private readonly facts = new ParquetFactsCache();
 
   constructor(private readonly options: DuckDbSearchEngineOptions) {
     this.store = new FileObjectStore(options.lakeRoot);
@@ -77,7 +95,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     waitMs: number,
   ): Promise<Outcome<SearchPage>> {
     if (position !== null && position.kind !== 'keyset') throw new RangeError('DuckDB pages by keyset only');
-    const files = await this.selectFiles(tenantId, query);
+    const files = await this.selectFiles(tenantId, query, SEARCH_COLUMNS);
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runSearch(tenantId, query, position, files, queryId));
   }
@@ -87,7 +105,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     query: AggregateQuery,
     waitMs: number,
   ): Promise<Outcome<AggregateResult>> {
-    const files = await this.selectFiles(tenantId, query);
+    const files = await this.selectFiles(tenantId, query, aggregateColumns(query));
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runAggregate(tenantId, query, files, queryId));
   }
@@ -98,23 +116,60 @@ export class DuckDbSearchEngine implements SearchEngine {
     return this.await(record.queryId, run, waitMs);
   }
 
-  /** The files of the tenant's partitions for the days of the scope, and their total size. */
-  async selectFiles(tenantId: string, scope: Pick<QueryScope, 'from' | 'to'>): Promise<SelectedFiles> {
+  /** The files of the tenant's partitions for the days of the scope, split by the plan. */
+  async selectFiles(
+    tenantId: string,
+    scope: QueryScope,
+    columns: ReadonlySet<string>,
+  ): Promise<SelectedFiles> {
     const { first, last } = dayRange(scope);
-    const out: SelectedFiles = { parquet: [], raw: [], bytes: 0 };
-    for (const area of ['parquet', 'raw'] as const) {
-      const base = partitionPrefix(area, tenantId);
-      for (const folder of await this.store.listPrefixes(base)) {
-        const dt = /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(folder)?.[1];
-        if (dt === undefined || dt < first || dt > last) continue;
-        for await (const object of this.store.list(folder)) {
-          const isData =
-            area === 'parquet' ? object.key.endsWith('.parquet') : /\.json(l)?(\.gz)?$/.test(object.key);
-          if (!isData || object.size === 0) continue;
-          out[area].push(this.store.pathOf(object.key));
-          out.bytes += object.size;
-        }
+    const out: SelectedFiles = { raw: [], contested: [], legacy: [], clean: [], bytes: 0 };
+    const rawDays = new Set<string>();
+    for (const folder of await this.store.listPrefixes(partitionPrefix('raw', tenantId))) {
+      const dt = dayOf(folder);
+      if (dt === undefined || dt < first || dt > last) continue;
+      for await (const object of this.store.list(folder)) {
+        if (!/\.json(l)?(\.gz)?$/.test(object.key) || object.size === 0) continue;
+        out.raw.push(this.store.pathOf(object.key));
+        out.bytes += object.size;
+        rawDays.add(dt);
       }
+    }
+    const parquet: { file: LakeFile; contested: boolean }[] = [];
+    for (const folder of await this.store.listPrefixes(partitionPrefix('parquet', tenantId))) {
+      const dt = dayOf(folder);
+      if (dt === undefined || dt < first || dt > last) continue;
+      const files: LakeFile[] = [];
+      const runs = new Set<string>();
+      for await (const object of this.store.list(folder)) {
+        if (!object.key.endsWith('.parquet') || object.size === 0) continue;
+        const path = this.store.pathOf(object.key);
+        files.push({ path, size: object.size, mtimeMs: object.lastModified.getTime() });
+        runs.add(runOf(object.key));
+      }
+      // Copies are possible only next to raw objects, or while a day's new files sit beside
+      // the old ones (a promotion under way: files of more than one run).
+      const contested = rawDays.has(dt) || runs.size > 1;
+      for (const file of files) parquet.push({ file, contested });
+    }
+    if (parquet.length === 0) return out;
+    const connection = await this.connect();
+    let facts: Map<string, FileFacts>;
+    try {
+      facts = await this.facts.of(
+        connection,
+        parquet.map((p) => p.file),
+      );
+    } finally {
+      connection.closeSync();
+    }
+    const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
+    for (const { file, contested } of parquet) {
+      const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
+      const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
+      out[kind].push(file.path);
+      out.bytes +=
+        fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, kind === 'clean' ? columns : null);
     }
     return out;
   }
@@ -184,12 +239,19 @@ export class DuckDbSearchEngine implements SearchEngine {
       if (run.settled !== null && run.expiresAt <= now) this.running.delete(id);
   }
 
-  private sources(files: SelectedFiles): Sources {
+  /**
+   * `order`: clean files go in the query's time order (newest day first for desc), so the first
+   * files scanned fill the top-N and its dynamic filter skips the older row groups by their
+   * statistics (10x on a 30-day filtered search, docs/search.md).
+   */
+  private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
+    const byDay = [...files.clean].sort();
+    const clean = order === 'desc' ? byDay.reverse() : byDay;
+    const parquet = (list: string[]) =>
+      list.length === 0
+        ? null
+        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list] };
     return {
-      parquet:
-        files.parquet.length === 0
-          ? null
-          : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [files.parquet] },
       raw:
         files.raw.length === 0
           ? null
@@ -199,6 +261,9 @@ export class DuckDbSearchEngine implements SearchEngine {
                 `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
               params: [files.raw],
             },
+      contested: parquet(files.contested),
+      legacy: parquet(files.legacy),
+      clean: parquet(clean),
     };
   }
 
@@ -211,9 +276,15 @@ export class DuckDbSearchEngine implements SearchEngine {
   ): Promise<SearchPage> {
     this.checkCutoff(files);
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
-    if (files.parquet.length === 0 && files.raw.length === 0) return { events: [], next: null, stats };
+    if (isEmpty(files)) return { events: [], next: null, stats };
     const after = position?.kind === 'keyset' ? position : null;
-    const built = buildSearchSql({ dialect: 'duckdb', sources: this.sources(files), tenantId, query, after });
+    const built = buildSearchSql({
+      dialect: 'duckdb',
+      sources: this.sources(files, query.order),
+      tenantId,
+      query,
+      after,
+    });
     const rows = await this.run(built.sql, built.params);
     const events = rows.slice(0, query.limit).map(toEvent);
     const last = events[events.length - 1];
@@ -232,7 +303,7 @@ export class DuckDbSearchEngine implements SearchEngine {
   ): Promise<AggregateResult> {
     this.checkCutoff(files);
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
-    if (files.parquet.length === 0 && files.raw.length === 0) return { rows: [], stats };
+    if (isEmpty(files)) return { rows: [], stats };
     const built = buildAggregateSql({ dialect: 'duckdb', sources: this.sources(files), tenantId, query });
     const rows = await this.run(built.sql, built.params);
     return { rows: rows.map(toAggregateRow), stats };
@@ -255,17 +326,53 @@ export class DuckDbSearchEngine implements SearchEngine {
   }
 }
 
+const isEmpty = (files: SelectedFiles): boolean =>
+  files.raw.length + files.contested.length + files.legacy.length + files.clean.length === 0;
+
+/** `tenant_id=T/dt=D/` folder → D. */
+const dayOf = (folder: string): string | undefined => /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(folder)?.[1];
+
+/** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
+const runOf = (key: string): string => (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');
+
+/** Columns a search reads from clean Parquet: the answer's (the filters are among them). */
+const SEARCH_COLUMNS: ReadonlySet<string> = new Set(OUTPUT_COLUMNS);
+
+/** Columns an aggregate reads: ts, duration, its key and its filters'. */
+function aggregateColumns(query: AggregateQuery): ReadonlySet<string> {
+  const columns = new Set(['ts', 'duration_ms']);
+  const key = { day: 'ts', hour: 'ts', deviceId: 'device_id' } as Record<string, string>;
+  columns.add(key[query.groupBy] ?? query.groupBy);
+  if (query.types) columns.add('type');
+  const f = query.filters;
+  if (f.deviceId !== undefined) columns.add('device_id');
+  if (f.user !== undefined) columns.add('user');
+  if (f.host !== undefined) columns.add('host');
+  if (f.app !== undefined) columns.add('app');
+  if (f.domain !== undefined) columns.add('domain');
+  if (f.text !== undefined) for (const c of ['title', 'url', 'path', 'app']) columns.add(c);
+  return columns;
+}
+
+/** Keeps a leading U+FEFF (the default TextDecoder drops it). */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Text the SQL handed as bytes (`encode`), decoded as is; other values as their string. */
 const text = (value: unknown): string | null =>
-  value === null || value === undefined ? null : String(value);
+  value === null || value === undefined
+    ? null
+    : value instanceof Uint8Array
+      ? utf8.decode(value)
+      : String(value);
 
 function toEvent(row: Record<string, unknown>): OutputEvent {
   const duration = row.duration_ms;
   const attrs = row.attrs;
   return {
-    eventId: String(row.event_id),
+    eventId: text(row.event_id) ?? '',
     type: String(row.type) as EventType,
     ts: String(row.ts),
-    deviceId: String(row.device_id),
+    deviceId: text(row.device_id) ?? '',
     user: text(row.user),
     host: text(row.host),
     app: text(row.app),
@@ -278,9 +385,7 @@ function toEvent(row: Record<string, unknown>): OutputEvent {
     attrs:
       attrs === null || attrs === undefined
         ? null
-        : typeof attrs === 'string'
-          ? (JSON.parse(attrs) as Record<string, unknown>)
-          : (attrs as Record<string, unknown>),
+        : (JSON.parse(text(attrs) ?? 'null') as Record<string, unknown>),
   };
 }
 

@@ -8,7 +8,13 @@
 import { TextDecoder } from 'node:util';
 import dataAccessors from '@duckdb/node-api/lib/vectors/dataAccessors.js';
 
-const accessors: { textDecoder: TextDecoder } = dataAccessors;
+/** The part of the library's decoder this module relies on (its type differs with the DOM lib). */
+interface Decoder {
+  decode(input: Uint8Array): string;
+  readonly ignoreBOM: boolean;
+}
+
+const accessors: { textDecoder: Decoder } = dataAccessors;
 if (!(accessors.textDecoder instanceof TextDecoder))
   throw new Error(
     '@duckdb/node-api changed: lib/vectors/dataAccessors.js has no textDecoder (see duckdb-text.ts)',

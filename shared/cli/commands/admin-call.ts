@@ -96,7 +96,8 @@ function chain(error: unknown): ErrorLike[] {
   return out;
 }
 
-function isConnectionRefused(error: unknown): boolean {
+/** True when nothing listens at the address (the cause chain holds ECONNREFUSED). */
+export function isConnectionRefused(error: unknown): boolean {
   return chain(error).some(
     (e) => e.code === 'ECONNREFUSED' || (Array.isArray(e.errors) && e.errors.some(isConnectionRefused)),
   );

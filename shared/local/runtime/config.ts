@@ -12,10 +12,14 @@
  *   OPLAKE_SCAN_CUTOFF_BYTES    a search touching more bytes of files answers 422 (default 1 GiB)
  *   OPLAKE_MAX_CONCURRENT_QUERIES  per tenant; one more answers 429 (default 3)
  *   OPLAKE_WAIT_BUDGET_MS       a search running longer answers 202 with a queryId (default 10000)
+ *   OPLAKE_SWEEP_INTERVAL_MS    how often the dlq-sweeper runs in the dev server (default 900000; 0: never)
+ *   OPLAKE_SWEEP_RULES          the sweeper's rules and thresholds, JSON (shared/dlq/settings.ts)
  */
 import { resolve } from 'node:path';
 import { type LocalSearchEnvConfig, readLocalSearchEnv } from '../../../functions/search/config.js';
 import { type Env, frozen, int, json, optional } from '../../config/env.js';
+import { sweepConfigFrom } from '../../dlq/settings.js';
+import { DEFAULT_SWEEP_CONFIG, type SweepConfig } from '../../dlq/sweep.js';
 import { ConfigError } from '../../errors.js';
 import {
   DEFAULT_RATE_LIMITS,
@@ -36,6 +40,8 @@ export interface LocalConfig {
   streamBufferBytes: number;
   rateLimits: RateLimitConfig;
   search: Readonly<LocalSearchEnvConfig>;
+  sweepIntervalMs: number;
+  sweep: SweepConfig;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -60,5 +66,7 @@ export function readLocalConfig(env: Env): Readonly<LocalConfig> {
       DEFAULT_RATE_LIMITS,
     ),
     search: readLocalSearchEnv(env),
+    sweepIntervalMs: int(env, 'OPLAKE_SWEEP_INTERVAL_MS', { fallback: 15 * 60_000, min: 0 }),
+    sweep: json(env, 'OPLAKE_SWEEP_RULES', sweepConfigFrom, { ...DEFAULT_SWEEP_CONFIG }),
   });
 }

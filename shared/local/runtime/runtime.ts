@@ -9,7 +9,8 @@
  *
  * A split worker takes batches off the queue the way the SQS event source mapping would (SQS
  * event in, ReportBatchItemFailures out); a timer flushes stream buffers that reached their
- * size or age. `flush()` is "make every accepted event searchable now".
+ * size or age. `flush()` is "make every accepted event searchable now". A second timer runs the
+ * dlq-sweeper (local-sweeper.ts) over the queue's dead letters and the Firehose error prefix.
  */
 import { join } from 'node:path';
 import type {
@@ -32,6 +33,7 @@ import { FileObjectStore } from '../../adapters/local/file-object-store.js';
 import { SerialQueue } from '../../adapters/local/fs-durable.js';
 import { LocalDeliveryStream } from '../../adapters/local/local-delivery-stream.js';
 import { FileKeySetSource } from '../../auth/file-key-set.js';
+import type { SweepConfig } from '../../dlq/sweep.js';
 import {
   type BatchMessage,
   BatchMessageError,
@@ -49,6 +51,7 @@ import { type Clock, systemClock } from '../../ports/clock.js';
 import type { DeliveryRecord, DeliveryStream } from '../../ports/delivery-stream.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
+import { createLocalSweeper, type LocalSweeper } from './local-sweeper.js';
 import { sqsRecord } from './sqs-record.js';
 
 export interface LocalRuntimeOptions {
@@ -71,6 +74,9 @@ export interface LocalRuntimeOptions {
   maxReceiveCount?: number;
   rateLimits?: RateLimitConfig;
   ingestConfig?: Partial<IngestConfig>;
+  /** How often the dlq-sweeper runs in the background (default 0: never; `make dev`: 15 min). */
+  sweepIntervalMs?: number;
+  sweepConfig?: SweepConfig;
 }
 
 export interface FlushSummary {
@@ -108,6 +114,8 @@ export interface LocalRuntime {
   splitOnce(max?: number): Promise<{ batches: number; failed: number }>;
   /** Drains the queue through split, then force-flushes every stream buffer into the lake. */
   flush(): Promise<FlushSummary>;
+  /** The dlq-sweeper over local mode's dead letters (`oplake sweep`, POST /v1/admin/sweep). */
+  readonly sweeper: LocalSweeper;
   depth(): Promise<QueueDepth>;
   /** Stops the worker and timer, waits for work in progress, flushes buffers. */
   close(): Promise<void>;
@@ -262,6 +270,24 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       : undefined;
   timer?.unref();
 
+  const sweeper = createLocalSweeper({
+    dataDir,
+    store,
+    queue,
+    stream,
+    clock,
+    obs: createObservability('dlq-sweeper', obsOptions),
+    ...(options.sweepConfig ? { config: options.sweepConfig } : {}),
+  });
+  const sweepInterval = options.sweepIntervalMs ?? 0;
+  const sweepTimer =
+    background && sweepInterval > 0
+      ? setInterval(() => {
+          sweeper.run().catch((error: unknown) => obs.logger.error('periodic sweep failed', { error }));
+        }, sweepInterval)
+      : undefined;
+  sweepTimer?.unref();
+
   const runtime: LocalRuntime = {
     dataDir,
     store,
@@ -297,12 +323,15 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
         return summary;
       }),
     depth: () => queue.depth(),
+    sweeper,
     close: async () => {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (sweepTimer) clearInterval(sweepTimer);
       wake?.();
       await worker;
+      await sweeper.idle();
       try {
         await lane.run(() => stream.flush({ force: true }));
       } finally {

@@ -28,9 +28,17 @@ function serialised<T>(work: () => Promise<T>): Promise<T> {
 
 export function runLocalNightly(runtime: LocalRuntime, date?: unknown): Promise<NightlySummary> {
   const day = runDate({ date }, runtime.clock.now());
-  return serialised(() =>
-    runNightly({ store: runtime.store, dataDir: runtime.dataDir, clock: runtime.clock, date: day }),
-  );
+  return serialised(async () => {
+    const summary = await runNightly({
+      store: runtime.store,
+      dataDir: runtime.dataDir,
+      clock: runtime.clock,
+      date: day,
+    });
+    // The critical rule "a nightly tenant failed after its retries" (on AWS: the NightlyTenantFailures alarm).
+    await runtime.sweeper.alertNightly(summary);
+    return summary;
+  });
 }
 
 /** Flushes buffered events first, so none of the tenant's accepted events survives in a buffer. */

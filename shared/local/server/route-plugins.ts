@@ -16,10 +16,11 @@ import type { LocalConfig } from '../runtime/config.js';
 import type { LocalRuntime } from '../runtime/runtime.js';
 import { nightlyRoutes } from './nightly-routes.js';
 import type { RoutePlugin, RouteTable } from './routes.js';
+import { sweepRoutes } from './sweep-routes.js';
 
 /** Every plugin local mode serves, configured from the local settings. */
 export function routePlugins(config: Pick<LocalConfig, 'search'>): readonly RoutePlugin[] {
-  return [nightlyRoutes, searchRoutes(config.search)];
+  return [nightlyRoutes, sweepRoutes, searchRoutes(config.search)];
 }
 
 export function applyRoutePlugins(config: Pick<LocalConfig, 'search'>): RoutePlugin {

@@ -3,8 +3,10 @@
  * SIGTERM (stream buffers are written to the lake before exit). Used by `make dev` (main.ts)
  * and `oplake serve`.
  */
+import { join } from 'node:path';
 import type { LocalConfig } from '../runtime/config.js';
 import { createLocalRuntime } from '../runtime/runtime.js';
+import { consoleFiles } from './console-static.js';
 import { applyRoutePlugins } from './route-plugins.js';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from './server.js';
 
@@ -26,13 +28,21 @@ export async function serveUntilSignal(
     streamBufferAgeMs: config.streamBufferAgeMs,
     streamBufferBytes: config.streamBufferBytes,
     rateLimits: config.rateLimits,
+    sweepIntervalMs: config.sweepIntervalMs,
+    sweepConfig: config.sweep,
   });
   let server: LocalServer;
   try {
+    // The admin console, built from console/src at each start (esbuild, well under a second);
+    // loaded here so that other CLI commands never load esbuild.
+    const consoleDir = join(config.dataDir, 'console');
+    const { buildConsole } = await import('../../../console/build.mjs');
+    await buildConsole(consoleDir);
     server = await startLocalServer({
       runtime,
       port: config.port,
       extraRoutes: options.extraRoutes ?? applyRoutePlugins(config),
+      consoleFiles: await consoleFiles(consoleDir),
     });
   } catch (error) {
     await runtime.close();
@@ -40,6 +50,7 @@ export async function serveUntilSignal(
   }
   const log = runtime.obs.logger;
   log.info(`oplake local mode listening on ${server.url} (data in ${config.dataDir})`);
+  log.info(`admin console: ${server.url}/ (sign in with npx oplake token --tenant acme-corp --scope search)`);
   log.info(
     `routes: ${server.routes
       .list()

@@ -16,6 +16,7 @@ import { errorResult } from '../../http/responses.js';
 import { lambdaContext } from '../runtime/lambda-context.js';
 import type { LocalRuntime } from '../runtime/runtime.js';
 import { adminRoute } from './admin-route.js';
+import type { ConsoleFiles } from './console-static.js';
 import { BodyTooLargeError, toFunctionUrlEvent, toResponse } from './http-event.js';
 import { type Route, RouteTable } from './routes.js';
 
@@ -28,6 +29,8 @@ export interface LocalServerOptions {
   extraRoutes?: (routes: RouteTable, runtime: LocalRuntime) => void;
   /** Lambda timeout given to each handler's context (default 30 s). */
   handlerTimeoutMs?: number;
+  /** The admin console's files, served at `/` (console-static.ts); none when absent. */
+  consoleFiles?: ConsoleFiles;
 }
 
 export interface LocalServer {
@@ -70,11 +73,18 @@ function extras(summary: { failed: number; deadLetters: number }): Record<string
 }
 
 /** The Hono app over a route table (exported for in-process tests: `app.request(...)`). */
-export function createApp(routes: RouteTable, runtime: LocalRuntime, handlerTimeoutMs = 30_000): Hono {
+export function createApp(
+  routes: RouteTable,
+  runtime: LocalRuntime,
+  handlerTimeoutMs = 30_000,
+  consoleFiles?: ConsoleFiles,
+): Hono {
   const app = new Hono();
   app.all('*', async (c) => {
     const logger = runtime.obs.logger;
     try {
+      const file = await consoleFiles?.(c.req.method, new URL(c.req.url).pathname);
+      if (file) return file;
       const declared = Number(c.req.header('content-length') ?? '0');
       if (declared > LIMITS.maxBodyBytes) {
         // The function URL refuses these before the Lambda runs; so does the local edge.
@@ -113,7 +123,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const { runtime } = options;
   const routes = defaultRoutes(runtime);
   options.extraRoutes?.(routes, runtime);
-  const app = createApp(routes, runtime, options.handlerTimeoutMs);
+  const app = createApp(routes, runtime, options.handlerTimeoutMs, options.consoleFiles);
   const hostname = options.hostname ?? '127.0.0.1';
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve, reject) => {

@@ -1,7 +1,8 @@
 locals {
   # shared/conversion/tables.ts GLUE_TABLES: DATA_COLUMNS (STORED_COLUMNS minus tenant_id, dt) in
-  # order with COLUMN_TYPES; test/terraform/glue-tables-match-code.test.ts holds the two together.
-  columns = [
+  # order with COLUMN_TYPES (raw) and PARQUET_COLUMN_TYPES (events: ts and received_at are
+  # timestamps, ms); test/terraform/glue-tables-match-code.test.ts holds them together.
+  raw_columns = [
     { name = "event_id", type = "string" },
     { name = "type", type = "string" },
     { name = "ts", type = "string" },
@@ -18,6 +19,25 @@ locals {
     { name = "attrs", type = "string" },
     { name = "batch_id", type = "string" },
     { name = "received_at", type = "string" },
+  ]
+
+  events_columns = [
+    { name = "event_id", type = "string" },
+    { name = "type", type = "string" },
+    { name = "ts", type = "timestamp" },
+    { name = "device_id", type = "string" },
+    { name = "user", type = "string" },
+    { name = "host", type = "string" },
+    { name = "app", type = "string" },
+    { name = "title", type = "string" },
+    { name = "url", type = "string" },
+    { name = "domain", type = "string" },
+    { name = "path", type = "string" },
+    { name = "op", type = "string" },
+    { name = "duration_ms", type = "bigint" },
+    { name = "attrs", type = "string" },
+    { name = "batch_id", type = "string" },
+    { name = "received_at", type = "timestamp" },
   ]
 
   # Partition projection: the tenant is injected (every query pins it), the day is a date range.
@@ -37,11 +57,13 @@ locals {
       description = "Unconverted Firehose output: gzip JSON lines under raw/."
       prefix      = "raw/"
       format      = "json"
+      columns     = local.raw_columns
     }
     events = {
       description = "Converted, deduplicated events: Parquet (ZSTD) under parquet/."
       prefix      = "parquet/"
       format      = "parquet"
+      columns     = local.events_columns
     }
   }
 }
@@ -90,7 +112,7 @@ resource "aws_glue_catalog_table" "this" {
     }
 
     dynamic "columns" {
-      for_each = local.columns
+      for_each = each.value.columns
       content {
         name = columns.value.name
         type = columns.value.type

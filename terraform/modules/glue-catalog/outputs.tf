@@ -15,7 +15,7 @@ output "table_names" {
 
 output "columns" {
   description = "Data columns of both tables, in order (partition keys tenant_id, dt excluded)."
-  value       = [for c in local.columns : c.name]
+  value       = [for c in local.raw_columns : c.name]
 }
 
 output "tables" {

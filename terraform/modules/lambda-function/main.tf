@@ -56,6 +56,18 @@ resource "aws_lambda_function_url" "this" {
   function_name      = aws_lambda_function.this.function_name
   authorization_type = var.function_url_auth_type
   invoke_mode        = "BUFFERED"
+
+  # The function URL answers preflights and adds the CORS headers itself, for these origins only.
+  dynamic "cors" {
+    for_each = var.function_url_cors == null ? [] : [var.function_url_cors]
+    content {
+      allow_origins  = cors.value.allow_origins
+      allow_methods  = cors.value.allow_methods
+      allow_headers  = cors.value.allow_headers
+      expose_headers = cors.value.expose_headers
+      max_age        = cors.value.max_age
+    }
+  }
 }
 
 # Since October 2025 a new function URL needs both statements. Provider 5.100 cannot add the

@@ -56,6 +56,7 @@ output "settings" {
     maximum_concurrency     = var.sqs_event_source == null ? null : try(one(aws_lambda_event_source_mapping.sqs[0].scaling_config).maximum_concurrency, null)
     function_response_types = var.sqs_event_source == null ? [] : tolist(aws_lambda_event_source_mapping.sqs[0].function_response_types)
     url_auth_type           = var.function_url ? aws_lambda_function_url.this[0].authorization_type : null
+    url_cors                = var.function_url ? one(aws_lambda_function_url.this[0].cors) : null
     url_permission_actions  = sort(concat([for p in aws_lambda_permission.url : p.action], [for p in aws_lambda_permission.url_invoke : p.action]))
   }
 }

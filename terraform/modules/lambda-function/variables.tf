@@ -122,3 +122,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "function_url_cors" {
+  description = "CORS of the function URL (browser callers): exact origins, never \"*\". null: no CORS (same-origin and non-browser callers only)."
+  type = object({
+    allow_origins  = list(string)
+    allow_methods  = list(string)
+    allow_headers  = list(string)
+    expose_headers = optional(list(string), [])
+    max_age        = optional(number, 3600)
+  })
+  default = null
+
+  validation {
+    condition     = var.function_url_cors == null || !contains(try(var.function_url_cors.allow_origins, []), "*")
+    error_message = "function_url_cors.allow_origins must name origins, not \"*\"."
+  }
+}

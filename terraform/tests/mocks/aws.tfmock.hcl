@@ -113,3 +113,23 @@ mock_resource "aws_sfn_state_machine" {
     arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:oplake-nightly"
   }
 }
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    arn         = "arn:aws:cloudfront::123456789012:distribution/EMOCKDIST"
+    id          = "EMOCKDIST"
+    domain_name = "d111111abcdef8.cloudfront.net"
+  }
+}
+
+mock_resource "aws_cloudfront_origin_access_control" {
+  defaults = {
+    id = "EMOCKOAC"
+  }
+}
+
+mock_resource "aws_cloudfront_response_headers_policy" {
+  defaults = {
+    id = "mock-headers-policy"
+  }
+}

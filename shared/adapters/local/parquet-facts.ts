@@ -1,0 +1,106 @@
+/**
+ * What the local search engine knows of a lake's Parquet files before it reads them, from each
+ * file's footer (DuckDB `parquet_metadata`), cached by path, size and modification time:
+ *   - the layout: `ts` stored as a timestamp (current) or as text (the previous layout, read
+ *     like raw/ until the conversion rewrites the day: docs/nightly.md "Layout");
+ *   - per row group, the `ts` range and the compressed size of each column chunk.
+ * From these, `bytesToRead` is the size of the column chunks a query reads: the row groups whose
+ * `ts` range meets [from, to) (row-group statistics prune the rest), and of those only the
+ * columns the query needs. That figure is `stats.scannedBytes` and what the scan cutoff judges.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+
+export interface LakeFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface RowGroupFacts {
+  /** Epoch ms of the smallest and largest `ts`; null when the footer has no statistics. */
+  minMs: number | null;
+  maxMs: number | null;
+  columnBytes: Map<string, number>;
+}
+
+export interface FileFacts {
+  /** `ts` held as text (the previous layout). */
+  legacy: boolean;
+  rowGroups: RowGroupFacts[];
+}
+
+/** Footer statistics as epoch ms: typed (`2026-11-24 00:15:02.123`) or text (RFC 3339). */
+function statMs(value: unknown, legacy: boolean): number | null {
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  const ms = legacy ? Date.parse(text) : Date.parse(`${text.replace(' ', 'T')}Z`);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export class ParquetFactsCache {
+  private readonly cache = new Map<string, { stamp: string; facts: FileFacts }>();
+
+  async of(connection: DuckDBConnection, files: readonly LakeFile[]): Promise<Map<string, FileFacts>> {
+    const out = new Map<string, FileFacts>();
+    const missing: LakeFile[] = [];
+    for (const file of files) {
+      const hit = this.cache.get(file.path);
+      if (hit && hit.stamp === `${file.size}/${file.mtimeMs}`) out.set(file.path, hit.facts);
+      else missing.push(file);
+    }
+    if (missing.length === 0) return out;
+    const reader = await connection.runAndReadAll(
+      'SELECT file_name, row_group_id, path_in_schema, type, stats_min_value, stats_max_value, ' +
+        'total_compressed_size FROM parquet_metadata(?::VARCHAR[])',
+      [listValue(missing.map((f) => f.path))],
+    );
+    const fresh = new Map<string, FileFacts>();
+    const rows = reader.getRowObjectsJS();
+    // The layout first: a file is legacy when its ts column is text.
+    for (const row of rows) {
+      if (row.path_in_schema !== 'ts') continue;
+      const path = String(row.file_name);
+      fresh.set(path, { legacy: row.type === 'BYTE_ARRAY', rowGroups: [] });
+    }
+    for (const row of rows) {
+      const facts = fresh.get(String(row.file_name));
+      if (!facts) continue;
+      const index = Number(row.row_group_id);
+      facts.rowGroups[index] ??= { minMs: null, maxMs: null, columnBytes: new Map() };
+      const group = facts.rowGroups[index];
+      group.columnBytes.set(String(row.path_in_schema), Number(row.total_compressed_size));
+      if (row.path_in_schema === 'ts') {
+        group.minMs = statMs(row.stats_min_value, facts.legacy);
+        group.maxMs = statMs(row.stats_max_value, facts.legacy);
+      }
+    }
+    for (const file of missing) {
+      const facts = fresh.get(file.path) ?? { legacy: true, rowGroups: [] };
+      this.cache.set(file.path, { stamp: `${file.size}/${file.mtimeMs}`, facts });
+      out.set(file.path, facts);
+    }
+    return out;
+  }
+}
+
+/**
+ * Bytes of the column chunks read for [fromMs, toMs): row groups outside the range are skipped;
+ * `columns` null means every column (contested and legacy files are read whole).
+ */
+export function bytesToRead(
+  facts: FileFacts,
+  range: { fromMs: number; toMs: number },
+  columns: ReadonlySet<string> | null,
+): number {
+  let total = 0;
+  for (const group of facts.rowGroups) {
+    if (!group) continue;
+    if (group.maxMs !== null && group.maxMs < range.fromMs) continue;
+    if (group.minMs !== null && group.minMs >= range.toMs) continue;
+    for (const [column, bytes] of group.columnBytes) {
+      if (columns === null || columns.has(column)) total += bytes;
+    }
+  }
+  return total;
+}

@@ -1,0 +1,236 @@
+/**
+ * The search benchmark's data set (issue 8): skewed tenant sizes (one of 50 PCs, three of 10,
+ * twenty of 1-3; 2,000 events a PC a day; thousands of distinct titles and URLs over a dozen
+ * common apps and domains), 90 days, plus one 2-PC tenant with a year. Generated once by DuckDB
+ * (hash-based, so deterministic) and cached under test/bench/.cache/ (git-ignored), as two lakes
+ * of the same events:
+ *   raw/        never converted: every day gzip JSON lines under raw/ (the "before" baseline);
+ *   converted/  what the nightly conversion leaves: Parquet in the conversion's layout for every
+ *               day but the last two, which are raw, with 1% resends inside raw/ and 0.5% late
+ *               resends of the day before (raw/ next to Parquet: the contested days).
+ */
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createGzip } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
+import { STORED_COLUMNS } from '../../shared/domain/event.js';
+import { partitionPrefix } from '../../shared/domain/layout.js';
+
+export const LAST_DAY = '2026-11-23';
+const VERSION = 'search-v1';
+
+export interface BenchTenant {
+  id: string;
+  pcs: number;
+  days: number;
+}
+
+export const BENCH_TENANTS: readonly BenchTenant[] = [
+  { id: 'large-01', pcs: 50, days: 90 },
+  ...[1, 2, 3].map((n) => ({ id: `mid-0${n}`, pcs: 10, days: 90 })),
+  ...Array.from({ length: 20 }, (_, n) => ({
+    id: `small-${String(n + 1).padStart(2, '0')}`,
+    pcs: (n % 3) + 1,
+    days: 90,
+  })),
+  { id: 'year-01', pcs: 2, days: 365 },
+];
+
+export interface BenchLakes {
+  raw: string;
+  converted: string;
+  eventsPerPcDay: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function dayBefore(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+const APPS = [
+  'excel.exe',
+  'winword.exe',
+  'chrome.exe',
+  'msedge.exe',
+  'outlook.exe',
+  'teams.exe',
+  'code.exe',
+  'explorer.exe',
+  'powerpnt.exe',
+  'slack.exe',
+  'acrord32.exe',
+  'zoom.exe',
+];
+const DOMAINS = [
+  'intra.example.co.jp',
+  'mail.example.com',
+  'docs.vendor.io',
+  'news.site.jp',
+  'github.com',
+  'www.google.com',
+  'portal.office.com',
+  'wiki.example.co.jp',
+  'jira.example.co.jp',
+  'stackoverflow.com',
+  'www.youtube.com',
+  'shop.example.jp',
+];
+const WORDS = [
+  'budget',
+  'report',
+  'meeting',
+  'invoice',
+  'design',
+  'plan',
+  'wiki',
+  'review',
+  'sales',
+  'roadmap',
+];
+
+const list = (values: readonly string[]) => `[${values.map(sqlString).join(', ')}]`;
+
+/** One tenant-day's events, as raw/ holds them (timestamps as RFC 3339 text). */
+export function daySql(tenant: BenchTenant, tenantIndex: number, dt: string, perPc: number): string {
+  const h = (salt: string) => `hash(${tenantIndex}, ${sqlString(dt)}, p, i, '${salt}')`;
+  const u = (salt: string) => `((${h(salt)} % 1000000) / 1000000.0)`;
+  // Skewed picks: a few apps and domains take most events.
+  const skew = (values: readonly string[], salt: string) =>
+    `${list(values)}[1 + floor(${values.length} * pow(${u(salt)}, 2))::INT]`;
+  return `
+    WITH base AS (
+      SELECT p, i,
+        ${h('type')} % 100 AS tr,
+        TIMESTAMP '${dt} 00:00:00' + to_milliseconds((${h('ts')} % 86400000)::BIGINT) AS t,
+        ${skew(APPS, 'app')} AS app_pick,
+        ${skew(DOMAINS, 'dom')} AS domain_pick,
+        ${list(WORDS)}[1 + (${h('w1')} % ${WORDS.length})::INT] AS w1,
+        ${list(WORDS)}[1 + (${h('w2')} % ${WORDS.length})::INT] AS w2,
+        ${h('n')} % 20000 AS n
+      FROM range(${tenant.pcs}) AS pcs(p), range(${perPc}) AS seq(i)
+    ), typed AS (
+      SELECT *, CASE WHEN tr < 45 THEN 'app' WHEN tr < 80 THEN 'web' WHEN tr < 92 THEN 'file'
+        WHEN tr < 95 THEN 'logon' ELSE 'print' END AS type FROM base
+    )
+    SELECT
+      -- as ingest derives ids (shared/domain/ids.ts): 'p-' and 32 base64url characters of SHA-256
+      concat('p-', translate(substr(to_base64(unhex(sha256(concat(${tenantIndex}, '/', '${dt}', '/', p, '/', i)))), 1, 32), '+/', '-_')) AS event_id,
+      ${sqlString(tenant.id)} AS tenant_id, ${sqlString(dt)} AS dt, type,
+      strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts,
+      concat('PC-', ${tenantIndex}, '-', lpad(p::VARCHAR, 3, '0')) AS device_id,
+      concat('user', ${tenantIndex}, '.', p) AS "user",
+      concat('HOST-', ${tenantIndex}, '-', p) AS host,
+      CASE WHEN type IN ('app', 'web', 'print') THEN app_pick END AS app,
+      CASE type WHEN 'web' THEN concat(w1, ' ', w2, ' ', n, ' - ', domain_pick)
+        WHEN 'app' THEN concat(w1, '_', n, '.xlsx - ', app_pick) ELSE concat(w1, ' ', w2) END AS title,
+      CASE WHEN type = 'web' THEN concat('https://', domain_pick, '/', w1, '/', n, '?ref=', i % 7) END AS url,
+      CASE WHEN type = 'web' THEN domain_pick END AS domain,
+      CASE WHEN type IN ('file', 'print') THEN concat('C:\\Users\\user', p, '\\Documents\\', w1, '_', n, '.docx') END AS path,
+      CASE type WHEN 'file' THEN ['open', 'modify', 'save', 'delete'][1 + (n % 4)::INT]
+        WHEN 'logon' THEN ['logon', 'logoff'][1 + (n % 2)::INT] WHEN 'print' THEN 'print' END AS op,
+      CASE WHEN type IN ('app', 'web') THEN (${h('dur')} % 600000)::BIGINT END AS duration_ms,
+      CASE WHEN n % 10 = 0 THEN concat('{"pid":', n, '}') END AS attrs,
+      concat('b-', '${dt}', '-', p, '-', i // 200) AS batch_id,
+      strftime(t + to_milliseconds((5000 + ${h('rcv')} % 60000)::BIGINT), '%Y-%m-%dT%H:%M:%S.%gZ') AS received_at
+    FROM typed`;
+}
+
+/** A resend of a share of a day's events: same event, later receipt, another batch. */
+function resendSql(day: string, share: number): string {
+  const cols = STORED_COLUMNS.map((c) => {
+    if (c === 'batch_id') return `concat(batch_id, '-resend') AS batch_id`;
+    if (c === 'received_at')
+      return `strftime(CAST(received_at AS TIMESTAMP) + INTERVAL 1 HOUR, '%Y-%m-%dT%H:%M:%S.%gZ') AS received_at`;
+    return `"${c}"`;
+  }).join(', ');
+  return `SELECT ${cols} FROM (${day}) WHERE hash(event_id, 'resend') % 1000 < ${Math.round(share * 1000)}`;
+}
+
+const typedColumns = STORED_COLUMNS.map((c) =>
+  c === 'ts' || c === 'received_at' ? `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"` : `"${c}"`,
+).join(', ');
+
+/** gzip (level 6, as Firehose's GZIP) of a JSON lines file into `to`; the plain file is removed. */
+async function gzipFile(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await pipeline(createReadStream(from), createGzip({ level: 6 }), createWriteStream(to));
+  await rm(from);
+}
+
+/** The cached lakes, generated on first use (minutes; progress on `progress`). */
+export async function benchLakes(progress: (message: string) => void): Promise<BenchLakes> {
+  const perPc = Number(process.env.OPLAKE_BENCH_EVENTS_PER_PC ?? 2000);
+  const root = join(here, '.cache', `${VERSION}-${perPc}`);
+  const lakes = { raw: join(root, 'raw'), converted: join(root, 'converted'), eventsPerPcDay: perPc };
+  if (existsSync(join(root, 'done'))) return lakes;
+  await rm(root, { recursive: true, force: true });
+  const tmp = join(root, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
+  const connection = await instance.connect();
+  const started = Date.now();
+  // gzip runs on libuv's pool while DuckDB writes the next day; at most a few files wait.
+  const pending = new Set<Promise<void>>();
+  const gzip = async (from: string, to: string) => {
+    while (pending.size >= 3) await Promise.race(pending);
+    const job = gzipFile(from, to).finally(() => pending.delete(job));
+    pending.add(job);
+  };
+  let n = 0;
+  const json = async (select: string, to: string) => {
+    const plain = join(tmp, `${n++}.json`);
+    await connection.run(`COPY (${select}) TO ${sqlString(plain)} (FORMAT json)`);
+    await gzip(plain, to);
+  };
+  try {
+    let done = 0;
+    const total = BENCH_TENANTS.reduce((sum, t) => sum + t.days, 0);
+    for (const [index, tenant] of BENCH_TENANTS.entries()) {
+      for (let back = tenant.days - 1; back >= 0; back--) {
+        const dt = dayBefore(LAST_DAY, back);
+        await connection.run(`CREATE OR REPLACE TEMP TABLE day AS ${daySql(tenant, index + 1, dt, perPc)}`);
+        const file = (lake: string, area: 'raw' | 'parquet', name: string) =>
+          join(lake, partitionPrefix(area, tenant.id, dt), name);
+        await json('SELECT * FROM day', file(lakes.raw, 'raw', 'bench-0.json.gz'));
+        if (back < 2) {
+          // Today and yesterday: not converted yet, with resends inside raw/.
+          await json(
+            `SELECT * FROM day UNION ALL ${resendSql('SELECT * FROM day', 0.01)}`,
+            file(lakes.converted, 'raw', 'bench-0.json.gz'),
+          );
+        } else {
+          const path = file(lakes.converted, 'parquet', 'bench-run-0.parquet');
+          await mkdir(dirname(path), { recursive: true });
+          await connection.run(
+            `COPY (SELECT ${typedColumns} FROM day ORDER BY ts, event_id, device_id) TO ${sqlString(path)} ` +
+              `(${PARQUET_COPY_OPTIONS})`,
+          );
+          if (back === 2) {
+            // Late resends of the day before yesterday, arrived after last night's run.
+            await json(
+              resendSql('SELECT * FROM day', 0.005),
+              file(lakes.converted, 'raw', 'bench-late.json.gz'),
+            );
+          }
+        }
+        done++;
+        if (done % 100 === 0) {
+          const seconds = Math.round((Date.now() - started) / 1000);
+          progress(`search data set: ${done}/${total} tenant-days (${seconds} s)`);
+        }
+      }
+    }
+    await Promise.all(pending);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  await rm(tmp, { recursive: true, force: true });
+  await writeFile(join(root, 'done'), `${new Date().toISOString()}\n`);
+  return lakes;
+}
