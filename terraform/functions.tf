@@ -56,7 +56,7 @@ locals {
           Sid      = "SpoolAndRejects"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*"]
+          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
           # A claim check whose SendMessage failed is removed again.
@@ -97,10 +97,10 @@ locals {
           Resource = ["${local.lake_arn}/spool/*"]
         },
         {
-          Sid      = "Rejects"
+          Sid      = "RejectsAndUsage"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.lake_arn}/rejects/*"]
+          Resource = ["${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
           # A failed message's record for the dlq-sweeper (shared/dlq/failure-record.ts).
@@ -157,6 +157,12 @@ locals {
           ]
         },
         {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
+        },
+        {
           Sid      = "TaskToken"
           Effect   = "Allow"
           Action   = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
@@ -183,6 +189,14 @@ locals {
           Action   = ["s3:DeleteObject"]
           Resource = [for p in local.nightly_retention_prefixes : "${local.lake_arn}/${p}*"]
         },
+        {
+          # Discover writes the work list; Summarise reads the map run results.
+          Sid      = "RunFiles"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:GetObject"]
+          Resource = ["${local.lake_arn}/nightly/*"]
+        },
+        local.kms_statement,
       ]
     }
 
@@ -270,6 +284,12 @@ locals {
           Resource = [module.query_table.arn]
         },
         {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
+        },
+        {
           Sid      = "TokenKeys"
           Effect   = "Allow"
           Action   = ["ssm:GetParameter"]
@@ -350,7 +370,7 @@ module "ctas_runner" {
   sqs_event_source = {
     queue_arn           = module.fanout_queue.queue_arn
     batch_size          = 1
-    maximum_concurrency = var.ctas_runner_max_concurrency
+    maximum_concurrency = local.nightly_athena_concurrency
   }
 
   environment = {
@@ -379,7 +399,9 @@ module "nightly" {
 
   environment = {
     OPLAKE_LAKE_BUCKET             = module.lake_bucket.bucket
-    OPLAKE_NIGHTLY_MAX_CONCURRENCY = tostring(var.nightly_map_max_concurrency)
+    OPLAKE_NIGHTLY_MAX_CONCURRENCY = tostring(local.nightly_athena_concurrency)
+    OPLAKE_NIGHTLY_BATCH_SIZE      = tostring(var.nightly_batch_size)
+    OPLAKE_NIGHTLY_MAX_TENANTS     = var.nightly_max_tenants_per_run == null ? "" : tostring(var.nightly_max_tenants_per_run)
     OPLAKE_RETENTION_AREAS         = join(",", var.nightly_retention_areas)
     OPLAKE_RETENTION = jsonencode({
       parquetDays    = var.parquet_retention_days
@@ -422,6 +444,7 @@ module "search" {
     OPLAKE_ATHENA_OUTPUT          = local.athena_output
     OPLAKE_KEYS_PARAMETER         = aws_ssm_parameter.token_keys.name
     OPLAKE_QUERY_TABLE            = module.query_table.name
+    OPLAKE_LAKE_BUCKET            = module.lake_bucket.bucket
     OPLAKE_MAX_CONCURRENT_QUERIES = tostring(var.search_max_concurrent_queries)
     OPLAKE_WAIT_BUDGET_MS         = tostring(var.search_wait_budget_ms)
     OPLAKE_SCAN_CUTOFF_BYTES      = tostring(var.search_bytes_scanned_cutoff)
