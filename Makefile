@@ -6,12 +6,22 @@ NODE_MODULES := node_modules/.package-lock.json
 export OPLAKE_PORT ?= 8787
 export OPLAKE_DATA_DIR ?= ./.oplake
 
+# One runtime for local mode, tests, benchmarks and Lambda (nodejs22.x): Node 22 first on PATH,
+# the machine's own when it is 22+, else one tools/node.sh installs from the npm registry (once).
+ifneq ($(filter-out help clean,$(or $(MAKECMDGOALS),help)),)
+NODE_BIN := $(shell tools/node.sh)
+ifeq ($(NODE_BIN),)
+$(error tools/node.sh could not provide Node 22)
+endif
+export PATH := $(NODE_BIN):$(PATH)
+endif
+
 .PHONY: help
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(NODE_MODULES): package.json package-lock.json
-	npm ci
+	npm ci --no-audit --no-fund
 	@touch $@
 
 .PHONY: deps
@@ -27,6 +37,14 @@ test: deps lint typecheck unit tf-check ## Lint, type-check, every jest suite, T
 .PHONY: unit
 unit: deps ## Every jest suite (starts its own moto_server on 127.0.0.1)
 	npx jest --ci
+
+.PHONY: audit
+audit: deps ## npm audit of the production dependencies; fails on high or critical advisories
+	node .ci/audit.mjs
+
+.PHONY: node
+node: ## Show the Node every target runs on (installs Node 22 into .tools/ when the machine's is older)
+	@node --version
 
 .PHONY: lint
 lint: deps ## Biome lint + format check; docs/openapi.yaml with Redocly's recommended rules
@@ -76,6 +94,11 @@ demo: deps ## A simulated fleet end to end over HTTP: ingest, convert, reports, 
 .PHONY: cost
 cost: deps ## Cost model: oplake vs the 2020 design from make bench's figures (ARGS="--pcs 100000 ..." or "--per-tenant")
 	npx tsx shared/cost/main.ts $(ARGS)
+
+SOAK_SECONDS ?= 300
+.PHONY: soak
+soak: deps ## Soak: agents under load, kill -9 at random moments, restart, then flush, convert, reconcile (SOAK_SECONDS=300)
+	npx tsx test/soak/run.ts --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 .PHONY: clean
 clean: ## Remove build output and the local data directory

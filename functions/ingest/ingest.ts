@@ -110,9 +110,40 @@ export interface IngestAnswer {
 }
 
 /** What the idempotency record is keyed and fingerprinted on. */
-interface IdempotencyClaim {
+export interface IdempotencyClaim {
   key: { tenantId: string; deviceId: string; batchId: string };
   fingerprint: string;
+}
+
+/** The prefix of ingest's idempotency keys (Powertools `keyPrefix`). */
+export const INGEST_KEY_PREFIX = 'oplake-ingest';
+
+/** How ingest's idempotency records are keyed, fingerprinted and expired. */
+export function ingestIdempotencyConfig(config: IngestConfig): IdempotencyConfig {
+  return new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'fingerprint',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: config.idempotencyTtlSeconds,
+    hashFunction: 'sha256',
+  });
+}
+
+/** The 202 answer of an accepted batch, as built from what went on the queue. */
+export function acceptedAnswer(message: Pick<BatchMessage, 'batchId' | 'events' | 'rejects'>): IngestAnswer {
+  return {
+    statusCode: 202,
+    body: JSON.stringify({
+      batchId: message.batchId,
+      accepted: message.events.length,
+      rejected: message.rejects.length,
+      errors: listedErrors(message.rejects),
+    }),
+  };
+}
+
+function listedErrors(rejects: readonly RejectedEvent[]): { index: number; reason: string }[] {
+  return rejects.slice(0, LIMITS.maxListedErrors).map(({ index, reason }) => ({ index, reason }));
 }
 
 interface PreparedBatch {
@@ -128,19 +159,13 @@ export type Ingest = (request: IngestRequest, context: Context) => Promise<HttpR
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { obs, config } = deps;
-  const idempotencyConfig = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'fingerprint',
-    throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: config.idempotencyTtlSeconds,
-    hashFunction: 'sha256',
-  });
+  const idempotencyConfig = ingestIdempotencyConfig(config);
   const acceptOnce = makeIdempotent(
     async (_claim: IdempotencyClaim, batch: PreparedBatch): Promise<IngestAnswer> => accept(deps, batch),
     {
       persistenceStore: deps.idempotency,
       config: idempotencyConfig,
-      keyPrefix: 'oplake-ingest',
+      keyPrefix: INGEST_KEY_PREFIX,
       dataIndexArgument: 0,
     },
   );
@@ -258,9 +283,7 @@ async function acceptIdempotently(
 async function accept(deps: IngestDeps, batch: PreparedBatch): Promise<IngestAnswer> {
   const { obs } = deps;
   const receivedAt = deps.clock.now().toISOString();
-  const errors = batch.rejects
-    .slice(0, LIMITS.maxListedErrors)
-    .map(({ index, reason }) => ({ index, reason }));
+  const errors = listedErrors(batch.rejects);
   obs.metrics.addMetric('rejectedEvents', MetricUnit.Count, batch.rejects.length);
 
   if (batch.events.length === 0) {
@@ -296,15 +319,7 @@ async function accept(deps: IngestDeps, batch: PreparedBatch): Promise<IngestAns
     accepted: batch.events.length,
     rejected: batch.rejects.length,
   });
-  return {
-    statusCode: 202,
-    body: JSON.stringify({
-      batchId: batch.batchId,
-      accepted: batch.events.length,
-      rejected: batch.rejects.length,
-      errors,
-    }),
-  };
+  return acceptedAnswer(batch);
 }
 
 /** One queue message, or a spool object plus a claim-check message when the body is too big. */

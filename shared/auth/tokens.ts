@@ -95,8 +95,12 @@ export async function verifyToken(
     const { payload } = await jwtVerify(
       token,
       (header) => {
-        const secret = header.kid === undefined ? undefined : keySet.keys[header.kid];
-        if (secret === undefined) throw new UnauthorizedError('token is signed with an unknown key');
+        // Own keys only: a kid such as "constructor" must not reach Object.prototype.
+        const secret =
+          header.kid !== undefined && Object.hasOwn(keySet.keys, header.kid)
+            ? keySet.keys[header.kid]
+            : undefined;
+        if (typeof secret !== 'string') throw new UnauthorizedError('token is signed with an unknown key');
         return Buffer.from(secret, 'base64url');
       },
       { algorithms: [ALG], issuer: ISSUER, currentDate: now, requiredClaims: ['exp', 'scope'] },

@@ -41,6 +41,11 @@ export const COMMANDS: readonly CommandModule[] = [
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('oplake')
     .description('oplake: multi-tenant operation-log pipeline (local mode and operations)')
+    .version(
+      `oplake on Node ${process.version}`,
+      '-V, --version',
+      'print the version of Node the CLI runs on',
+    )
     .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => ctx.out(s.replace(/\n$/, '')),

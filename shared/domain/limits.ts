@@ -11,6 +11,8 @@ export const LIMITS = Object.freeze({
   maxShortFieldChars: 256,
   maxUrlChars: 8192,
   maxPathChars: 4096,
+  /** Not in the contract: how deep an event may nest (objects and arrays); deeper is a rejected event. */
+  maxNestingDepth: 32,
   /** Errors listed in a 202 answer. */
   maxListedErrors: 20,
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES, FILE_OPS, type IncomingEvent, KNOWN_FIELDS, LOGON_OPS } from './event.js';
+import { illFormedString } from './json-shape.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
 
 const RFC3339_WITH_OFFSET =
@@ -90,6 +91,10 @@ export type EventVerdict = { ok: true; event: IncomingEvent } | { ok: false; rea
 export function validateEvent(value: unknown): EventVerdict {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'event must be a JSON object' };
+  }
+  const illFormed = illFormedString(value);
+  if (illFormed !== null) {
+    return { ok: false, reason: 'a string of the event is not valid Unicode (it holds a lone surrogate)' };
   }
   const record = value as Record<string, unknown>;
   const known: Record<string, unknown> = {};

@@ -12,6 +12,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
+import { nestingDepth } from '../domain/json-shape.js';
 import { ID_PATTERN, LIMITS } from '../domain/limits.js';
 import { InvalidRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 
@@ -21,6 +22,8 @@ export interface BodyLimits {
   maxBodyBytes: number;
   maxDecompressedBytes: number;
   maxEventsPerBatch: number;
+  /** Deeper events are rejected (default LIMITS.maxNestingDepth). */
+  maxNestingDepth?: number;
 }
 
 export interface DecodedBody {
@@ -156,8 +159,14 @@ const envelopeSchema = z.object({
 
 /** Parses a decoded body into its event positions; 400 / 413 as in the contract. */
 export function parseBody(decoded: DecodedBody, limits: BodyLimits = LIMITS): ParsedBody {
-  const text = decoded.data.toString('utf8');
-  return decoded.format === 'json' ? parseJsonBody(text, limits) : parseNdjsonBody(text, limits);
+  if (decoded.format === 'ndjson') return parseNdjsonBody(decoded.data, limits);
+  const text = decodeUtf8(decoded.data);
+  if (text === null) {
+    throw new InvalidRequestError('body is not valid UTF-8', {
+      details: [{ message: 'JSON bodies must be UTF-8 (RFC 8259)' }],
+    });
+  }
+  return parseJsonBody(text, limits);
 }
 
 function parseJsonBody(text: string, limits: BodyLimits): ParsedBody {
@@ -192,12 +201,43 @@ function parseJsonBody(text: string, limits: BodyLimits): ParsedBody {
     format: 'json',
     batchId: parsed.data.batchId,
     ...(parsed.data.deviceId === undefined ? {} : { deviceId: parsed.data.deviceId }),
-    entries: parsed.data.events.map((event) => ({ json: true, value: event })),
+    entries: parsed.data.events.map((event) => jsonEntry(event, limits)),
   };
 }
 
-function parseNdjsonBody(text: string, limits: BodyLimits): ParsedBody {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
+/** A parsed event, or a rejected one when it nests deeper than any walk of it can safely go. */
+function jsonEntry(value: unknown, limits: BodyLimits, line?: string): BodyEntry {
+  const maxDepth = limits.maxNestingDepth ?? LIMITS.maxNestingDepth;
+  if (nestingDepth(value, maxDepth) <= maxDepth) return { json: true, value };
+  return {
+    json: false,
+    text: line === undefined ? '(not kept: nested too deep to store)' : line.slice(0, 1024),
+    reason: `event nests deeper than ${maxDepth} levels`,
+  };
+}
+
+/** UTF-8 that is not valid is refused, never silently replaced (strings come back byte for byte). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(data: Buffer): string | null {
+  try {
+    return UTF8.decode(data);
+  } catch {
+    return null;
+  }
+}
+
+function parseNdjsonBody(data: Buffer, limits: BodyLimits): ParsedBody {
+  const lines: { text: string; utf8: boolean }[] = [];
+  for (let start = 0; start <= data.length; ) {
+    const end = data.indexOf(0x0a, start);
+    const bytes = data.subarray(start, end === -1 ? data.length : end);
+    const text = decodeUtf8(bytes);
+    const line = text ?? bytes.toString('utf8');
+    if (line.trim() !== '') lines.push({ text: line, utf8: text !== null });
+    if (end === -1) break;
+    start = end + 1;
+  }
   if (lines.length > limits.maxEventsPerBatch) {
     throw new PayloadTooLargeError(`batch has ${lines.length} events, at most ${limits.maxEventsPerBatch}`);
   }
@@ -206,10 +246,11 @@ function parseNdjsonBody(text: string, limits: BodyLimits): ParsedBody {
       details: [{ message: 'an NDJSON body needs at least one non-blank line' }],
     });
   }
-  const entries = lines.map((line): BodyEntry => {
-    const trimmed = line.replace(/\r$/, '');
+  const entries = lines.map(({ text, utf8 }): BodyEntry => {
+    const trimmed = text.replace(/\r$/, '');
+    if (!utf8) return { json: false, text: trimmed, reason: 'line is not valid UTF-8' };
     try {
-      return { json: true, value: JSON.parse(trimmed) };
+      return jsonEntry(JSON.parse(trimmed), limits, trimmed);
     } catch (error) {
       return { json: false, text: trimmed, reason: `line is not JSON: ${(error as Error).message}` };
     }

@@ -243,6 +243,19 @@ export class DiskQueue implements MessageQueue {
     return out;
   }
 
+  /** The bodies of every message held (ready, in flight, dead-lettered), without receiving them. */
+  async bodies(): Promise<string[]> {
+    await this.start();
+    const out: string[] = [];
+    for (const dir of [this.readyDir, this.inflightDir, this.dlqDir]) {
+      for (const name of await listMessages(dir)) {
+        const stored = await this.read(join(dir, name));
+        if (stored) out.push(stored.body);
+      }
+    }
+    return out;
+  }
+
   /** Moves every dead letter back to `ready/` with a fresh receive count (SQS StartMessageMoveTask). */
   redrive(): Promise<number> {
     return this.start().then(() =>

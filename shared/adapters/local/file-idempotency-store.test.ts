@@ -156,3 +156,42 @@ describe('FileIdempotencyStore', () => {
     expect((error as IdempotencyItemAlreadyExistsError).existingRecord?.getStatus()).toBe('COMPLETED');
   });
 });
+
+describe('FileIdempotencyStore: settling after a crash', () => {
+  it('lists in-progress records, completes one as a replay and releases another, and leaves completed ones alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oplake-idem-settle-'));
+    try {
+      const store = new FileIdempotencyStore(dir);
+      store.configure({ config: new IdempotencyConfig({ eventKeyJmesPath: 'key' }), keyPrefix: 'p' });
+      const keyOf = (batchId: string) => store.keyOf({ key: { batchId } });
+      await store.saveInProgress({ key: { batchId: 'b-1' } }, 30_000);
+      await store.saveInProgress({ key: { batchId: 'b-2' } }, 30_000);
+      await store.saveInProgress({ key: { batchId: 'b-3' } }, 30_000);
+      await store.saveSuccess({ key: { batchId: 'b-3' } }, { statusCode: 202, body: 'first' });
+
+      expect((await store.inProgressKeys()).sort()).toEqual([keyOf('b-1'), keyOf('b-2')].sort());
+      expect(await store.complete(keyOf('b-1'), { statusCode: 202, body: 'settled' }, 4_102_444_800)).toBe(
+        true,
+      );
+      expect(await store.release(keyOf('b-2'))).toBe(true);
+      expect(await store.release(keyOf('b-3'))).toBe(false); // completed: not touched
+      expect(await store.complete(keyOf('b-3'), { statusCode: 202, body: 'other' }, 4_102_444_800)).toBe(
+        false,
+      );
+
+      expect(await store.inProgressKeys()).toEqual([]);
+      const settled = await store.getRecord({ key: { batchId: 'b-1' } });
+      expect([settled.getStatus(), settled.getResponse()]).toEqual([
+        'COMPLETED',
+        { statusCode: 202, body: 'settled' },
+      ]);
+      await expect(store.getRecord({ key: { batchId: 'b-2' } })).rejects.toThrow();
+      expect((await store.getRecord({ key: { batchId: 'b-3' } })).getResponse()).toEqual({
+        statusCode: 202,
+        body: 'first',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

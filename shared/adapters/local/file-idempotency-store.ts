@@ -9,6 +9,9 @@
  *   is neither expired nor an in-progress record past its in-progress expiry. Creation is a
  *   `link()` of the finished temporary file, which the OS makes atomic across processes; the
  *   rarer replacement of a stale record is serialised per key within the process.
+ * - Settling after a crash (local mode owns its store alone): `inProgressKeys`, `complete` and
+ *   `release` let the runtime settle, at start, the records a killed process left in progress,
+ *   instead of answering 503 until their in-progress expiry passes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -20,6 +23,9 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { IdempotencyRecordStatusValue } from '@aws-lambda-powertools/idempotency/types';
+
+/** A JSON value, as Powertools stores response data and hashes keys. */
+type JSONValue = NonNullable<IdempotencyRecord['responseData']>;
 
 interface StoredRecord {
   idempotencyKey: string;
@@ -109,17 +115,9 @@ export class FileIdempotencyStore extends BasePersistenceLayer {
    * e.g. from the nightly run). Answers how many files were removed.
    */
   async purgeExpired(): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
     let removed = 0;
     const nowSeconds = this.now() / 1000;
-    for (const name of names) {
-      if (!name.endsWith('.json')) continue;
+    for (const name of await this.recordFiles()) {
       const path = join(this.dir, name);
       const stored = await this.read(path);
       if (stored === null || stored.expiryTimestamp === undefined || stored.expiryTimestamp >= nowSeconds)
@@ -133,6 +131,68 @@ export class FileIdempotencyStore extends BasePersistenceLayer {
       });
     }
     return removed;
+  }
+
+  /** Keys of the records still in progress (after a crash: the batches it interrupted). */
+  async inProgressKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const name of await this.recordFiles()) {
+      const stored = await this.read(join(this.dir, name));
+      if (stored?.status === IdempotencyRecordStatus.INPROGRESS) keys.push(stored.idempotencyKey);
+    }
+    return keys;
+  }
+
+  /** The key Powertools gives `data` (the store must be configured as the handler configures it). */
+  keyOf(data: JSONValue): string {
+    return this.getHashedIdempotencyKey(data);
+  }
+
+  /**
+   * Completes an in-progress record with the answer its step would have stored (a retry is then
+   * answered as a replay); `expiryTimestamp` in seconds. False when it is no longer in progress.
+   */
+  complete(idempotencyKey: string, responseData: JSONValue, expiryTimestamp: number): Promise<boolean> {
+    return this.settle(idempotencyKey, async (path, stored) => {
+      const { inProgressExpiryTimestamp: _, ...rest } = stored;
+      const tmp = await this.writeTmp(path, {
+        ...rest,
+        status: IdempotencyRecordStatus.COMPLETED,
+        responseData,
+        expiryTimestamp,
+      });
+      await rename(tmp, path);
+    });
+  }
+
+  /** Removes an in-progress record, so a retry runs the step again. False when it is no longer in progress. */
+  release(idempotencyKey: string): Promise<boolean> {
+    return this.settle(idempotencyKey, async (path) => {
+      await rm(path, { force: true });
+    });
+  }
+
+  private async settle(
+    idempotencyKey: string,
+    change: (path: string, stored: StoredRecord) => Promise<void>,
+  ): Promise<boolean> {
+    const path = this.pathOf(idempotencyKey);
+    return this.serialised(idempotencyKey, async () => {
+      const stored = await this.read(path);
+      if (stored?.status !== IdempotencyRecordStatus.INPROGRESS) return false;
+      await change(path, stored);
+      await this.syncDir();
+      return true;
+    });
+  }
+
+  private async recordFiles(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   /** Expired, or in progress past its in-progress expiry: a new put may take its place. */

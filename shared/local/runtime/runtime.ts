@@ -25,6 +25,7 @@ import {
   DEFAULT_INGEST_CONFIG,
   type IngestConfig,
 } from '../../../functions/ingest/create-handler.js';
+import { settleInterruptedBatches } from '../../../functions/ingest/settle.js';
 import { createSplitHandler } from '../../../functions/split/create-handler.js';
 import { DiskQueue, type QueueDepth, type ReceivedMessage } from '../../adapters/local/disk-queue.js';
 import { FileIdempotencyStore } from '../../adapters/local/file-idempotency-store.js';
@@ -33,6 +34,13 @@ import { SerialQueue } from '../../adapters/local/fs-durable.js';
 import { LocalDeliveryStream } from '../../adapters/local/local-delivery-stream.js';
 import { FileKeySetSource } from '../../auth/file-key-set.js';
 import type { SweepConfig } from '../../dlq/sweep.js';
+import {
+  type BatchMessage,
+  BatchMessageError,
+  isClaimCheck,
+  parseBatchMessage,
+  parseQueueMessage,
+} from '../../domain/batch-message.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from '../../ingest/rate-limiter.js';
 import {
   createObservability,
@@ -146,11 +154,22 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     ...(options.streamBufferAgeMs !== undefined ? { bufferAgeMs: options.streamBufferAgeMs } : {}),
   });
   const keys = new FileKeySetSource(dataDir);
+  const idempotency = new FileIdempotencyStore(join(dataDir, 'idempotency'));
+  const ingestConfig: IngestConfig = { ...DEFAULT_INGEST_CONFIG, ...options.ingestConfig };
   const lock = await lockDataDir(dataDir);
   try {
     await keys.load();
     await queue.start();
     await stream.start(); // delivers buffers a previous run left behind
+    // Batches a crash interrupted: their retries are answered at once (functions/ingest/settle.ts).
+    const settled = await settleInterruptedBatches({
+      idempotency,
+      queuedBatches: () => queuedBatches(queue, store),
+      config: ingestConfig,
+      clock,
+    });
+    if (settled.replayed + settled.released > 0)
+      obs.logger.info('settled batches a previous run left in progress', { ...settled });
   } catch (error) {
     await lock.release();
     throw error;
@@ -162,11 +181,11 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     keys,
     queue,
     store,
-    idempotency: new FileIdempotencyStore(join(dataDir, 'idempotency')),
+    idempotency,
     limiter: new RateLimiter({ limits: options.rateLimits ?? DEFAULT_RATE_LIMITS }),
     clock,
     obs: createObservability('ingest', obsOptions),
-    config: { ...DEFAULT_INGEST_CONFIG, ...options.ingestConfig },
+    config: ingestConfig,
     usage,
   });
   const split = createSplitHandler({
@@ -330,6 +349,26 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     },
   };
   return runtime;
+}
+
+/** Every batch the queue holds, claim checks resolved from the spool (a missing spool object is skipped). */
+async function queuedBatches(queue: DiskQueue, store: FileObjectStore): Promise<BatchMessage[]> {
+  const batches: BatchMessage[] = [];
+  for (const body of await queue.bodies()) {
+    try {
+      const message = parseQueueMessage(body);
+      if (!isClaimCheck(message)) {
+        batches.push(message);
+        continue;
+      }
+      const spooled = await store.get(message.claimCheck);
+      if (spooled) batches.push(parseBatchMessage(JSON.parse(Buffer.from(spooled).toString('utf8'))));
+    } catch (error) {
+      // A message split cannot read either: it dead-letters it; it answers no interrupted batch.
+      if (!(error instanceof BatchMessageError || error instanceof SyntaxError)) throw error;
+    }
+  }
+  return batches;
 }
 
 function toSqsRecord(message: ReceivedMessage): SQSRecord {

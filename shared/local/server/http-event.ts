@@ -3,6 +3,7 @@
  * Lambda function URL would deliver (payload version 2.0), and a handler's structured answer
  * becomes the HTTP response, verbatim.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
@@ -12,6 +13,34 @@ const TEXT_TYPE = /^(text\/|application\/(json|x-ndjson|ndjson|xml|x-www-form-ur
 export interface RequestFacts {
   sourceIp?: string;
   now?: Date;
+  /** Stop reading a body past this many bytes (a chunked upload declares no length). */
+  maxBodyBytes?: number;
+}
+
+/** A body read up to `max` bytes; `over` when the sender had more (the rest is not read). */
+async function readBody(request: Request, max: number): Promise<{ bytes: Buffer; over: boolean }> {
+  if (!request.body) return { bytes: Buffer.alloc(0), over: false };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return { bytes: Buffer.alloc(0), over: true };
+    }
+    chunks.push(value);
+  }
+  return { bytes: Buffer.concat(chunks, total), over: false };
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly maxBodyBytes: number) {
+    super(`body is over ${maxBodyBytes} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
 }
 
 export async function toFunctionUrlEvent(
@@ -27,8 +56,13 @@ export async function toFunctionUrlEvent(
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
-  const bytes = request.body ? Buffer.from(await request.arrayBuffer()) : Buffer.alloc(0);
-  const isText = !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '');
+  const max = facts.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+  const { bytes, over } = await readBody(request, max);
+  if (over) throw new BodyTooLargeError(max);
+  // Bytes that are not UTF-8 go base64 whatever the type says, so the handler sees them as sent
+  // (and refuses them) instead of text with U+FFFD in their place.
+  const isText =
+    !headers['content-encoding'] && TEXT_TYPE.test(headers['content-type'] ?? '') && isUtf8(bytes);
   const event = functionUrlEvent({
     method: request.method,
     path: url.pathname,

@@ -17,7 +17,7 @@ import { lambdaContext } from '../runtime/lambda-context.js';
 import type { LocalRuntime } from '../runtime/runtime.js';
 import { adminRoute } from './admin-route.js';
 import type { ConsoleFiles } from './console-static.js';
-import { toFunctionUrlEvent, toResponse } from './http-event.js';
+import { BodyTooLargeError, toFunctionUrlEvent, toResponse } from './http-event.js';
 import { type Route, RouteTable } from './routes.js';
 
 export interface LocalServerOptions {
@@ -92,7 +92,13 @@ export function createApp(
       }
       const match = routes.match(c.req.method, new URL(c.req.url).pathname);
       if (!match) throw new NotFoundError(`no route ${c.req.method} ${new URL(c.req.url).pathname}`);
-      const event = await toFunctionUrlEvent(c.req.raw);
+      const event = await toFunctionUrlEvent(c.req.raw, { maxBodyBytes: LIMITS.maxBodyBytes }).catch(
+        (error: unknown) => {
+          // A chunked upload declares no length: it is cut off at the limit, never buffered whole.
+          if (error instanceof BodyTooLargeError) throw new PayloadTooLargeError(error.message);
+          throw error;
+        },
+      );
       if (
         event.body !== undefined &&
         Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') > LIMITS.maxBodyBytes

@@ -10,7 +10,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { FileObjectStore } from '../../adapters/local/file-object-store.js';
 import { type MapRunManifest, readMapRunOutcomes } from '../../conversion/map-results.js';
 import { runDistributedMap, splitDistributedMaps } from './distributed-map.js';
-import './run-nightly.js'; // the Promise.withResolvers polyfill (Node 20)
+import './run-nightly.js'; // the runner's module, as the nightly loads it
 
 const dirs: string[] = [];
 let store: FileObjectStore;

@@ -34,23 +34,6 @@ import { runDistributedMap, splitDistributedMaps } from './distributed-map.js';
 import { FaultInjectingEngine } from './faults.js';
 import { LocalTaskCallbacks } from './local-task-callbacks.js';
 
-// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks (FACTS.md).
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
-
 export const ASL_PATH = fileURLToPath(
   new URL('../../../functions/nightly/nightly.asl.json', import.meta.url),
 );
