@@ -31,7 +31,6 @@ import {
   type Sources,
   type SqlParam,
 } from '../../query/sql.js';
-import './duckdb-text.js'; // VARCHARs come back byte for byte (a leading U+FEFF too)
 import { FileObjectStore } from './file-object-store.js';
 import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
 
