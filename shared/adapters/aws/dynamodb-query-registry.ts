@@ -45,6 +45,7 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
           query: JSON.stringify(record.query),
           ...(record.leaseId === null ? {} : { leaseId: record.leaseId }),
           expiresAt: record.expiresAt,
+          ...(record.cancelled ? { cancelled: true } : {}),
           ttl: ttlOf(record.expiresAt),
         },
       }),
@@ -65,6 +66,7 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
       query: JSON.parse(String(item.query)) as QueryRecord['query'],
       leaseId: typeof item.leaseId === 'string' ? item.leaseId : null,
       expiresAt: Number(item.expiresAt),
+      cancelled: item.cancelled === true,
     };
   }
 
@@ -84,6 +86,23 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
       throw error;
+    }
+  }
+
+  async markCancelled(queryId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `query#${queryId}` },
+          UpdateExpression: 'SET cancelled = :yes',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+    } catch (error) {
+      // An expired record is gone already: nothing left to mark.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }
