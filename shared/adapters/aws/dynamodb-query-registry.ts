@@ -2,7 +2,8 @@
  * Search state on Lambda, in one DynamoDB table (partition key `pk` (S), TTL attribute `ttl`):
  *
  *   pk = query#<QueryExecutionId>  which tenant owns a query that answered 202 (GET is 404 for
- *                                  anyone else), what it was, and the concurrency lease it holds.
+ *                                  anyone else), what it was, the concurrency lease it holds, and
+ *                                  `cancelled` once its tenant cancelled it (DELETE).
  *   pk = slots#<tenantId>          the tenant's concurrency leases: a map leaseId -> expiry (epoch
  *                                  ms) plus a version number.
  *
@@ -66,7 +67,7 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
       query: JSON.parse(String(item.query)) as QueryRecord['query'],
       leaseId: typeof item.leaseId === 'string' ? item.leaseId : null,
       expiresAt: Number(item.expiresAt),
-      cancelled: item.cancelled === true,
+      ...(item.cancelled === true ? { cancelled: true } : {}),
     };
   }
 
