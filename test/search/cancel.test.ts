@@ -4,12 +4,10 @@
  * GET then answers 410 `query_cancelled`, and a second DELETE answers the same. A query that has
  * already ended answers its final state and stays readable; another tenant gets 404.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { partitionPrefix } from '../../shared/domain/layout.js';
 import type { SearchQuery } from '../../shared/query/request.js';
+import { writeBigRaw } from '../fixtures/slow-lake.js';
 import { handlerOf, httpEvent, lambdaContext, localDeps, tempLake, token } from './helpers.js';
 
 const DAY = '2026-11-20';
@@ -19,35 +17,6 @@ const SLOW = { ...RANGE, filters: { text: 'nowhere-to-be-found' } };
 /** Lines of the big raw file (about 110 MB: seconds of DuckDB work on one thread). */
 const LINES = 300_000;
 
-async function writeBigRaw(root: string, tenant: string, lines: number, fileName: string): Promise<void> {
-  const dir = join(root, partitionPrefix('raw', tenant, DAY));
-  await mkdir(dir, { recursive: true });
-  const template = JSON.stringify({
-    event_id: 'e-ID',
-    tenant_id: tenant,
-    dt: DAY,
-    type: 'app',
-    ts: `${DAY}T01:00:SS.000Z`,
-    device_id: 'pc-ID',
-    user: 'yamada',
-    host: 'PC-001',
-    app: 'excel.exe',
-    title: 'budget ID quarterly report draft',
-    url: null,
-    domain: null,
-    path: null,
-    op: null,
-    duration_ms: 1000,
-    attrs: null,
-    batch_id: 'b-1',
-    received_at: `${DAY}T01:00:05.000Z`,
-  });
-  const out: string[] = [];
-  for (let i = 0; i < lines; i++)
-    out.push(template.replaceAll('ID', String(i)).replace('SS', String(i % 60).padStart(2, '0')));
-  await writeFile(join(dir, fileName), `${out.join('\n')}\n`);
-}
-
 describe('cancelling a search (local engine, real DuckDB)', () => {
   let lake: { root: string; cleanup: () => Promise<void> };
   let acme: string;
@@ -55,8 +24,8 @@ describe('cancelling a search (local engine, real DuckDB)', () => {
 
   beforeAll(async () => {
     lake = await tempLake();
-    await writeBigRaw(lake.root, 'acme-corp', LINES, 'big.jsonl');
-    await writeBigRaw(lake.root, 'beta-inc', 3, 'small.jsonl');
+    await writeBigRaw(lake.root, 'acme-corp', DAY, LINES, 'big.jsonl');
+    await writeBigRaw(lake.root, 'beta-inc', DAY, 3, 'small.jsonl');
     acme = await token('acme-corp');
     beta = await token('beta-inc');
   }, 60_000);
