@@ -10,6 +10,7 @@ import {
   GetQueryExecutionCommand,
   type GetQueryExecutionCommandOutput,
   GetQueryResultsCommand,
+  InvalidRequestException,
   type QueryExecutionState,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
@@ -144,6 +145,21 @@ describe('cancelling an Athena search', () => {
       status: 200,
       body: { events: [] },
     });
+  });
+
+  it('answers the final state of a query that ended between the look and the stop', async () => {
+    const deps = setup();
+    const state = athenaWith('RUNNING');
+    await searchEvents('acme-corp', RANGE, deps);
+    athena.on(StopQueryExecutionCommand).callsFake(() => {
+      state.now = 'SUCCEEDED';
+      throw new InvalidRequestException({ message: 'Query has already finished', $metadata: {} });
+    });
+    await expect(cancelQuery('acme-corp', 'q-1', deps)).resolves.toEqual({
+      status: 200,
+      body: { queryId: 'q-1', status: 'succeeded' },
+    });
+    await expect(deps.limiter.acquire('acme-corp')).resolves.toEqual(expect.any(String));
   });
 
   it("answers 404 to another tenant's DELETE without calling Athena, and 429 when Athena throttles", async () => {

@@ -140,8 +140,12 @@ export class AthenaSearchEngine implements SearchEngine {
       : this.finishAggregate(record.queryId, waitMs);
   }
 
-  /** DELETE /v1/search/{queryId}: StopQueryExecution while it is QUEUED or RUNNING. */
-  async cancel(record: QueryRecord): Promise<EndState> {
+  /**
+   * DELETE /v1/search/{queryId}: StopQueryExecution while it is QUEUED or RUNNING. A query that
+   * ends between the look and the stop may make Athena refuse the stop (InvalidRequestException):
+   * then its final state is read again and answered.
+   */
+  async cancel(record: QueryRecord, retried = false): Promise<EndState> {
     try {
       const answer = await this.client.send(
         new GetQueryExecutionCommand({ QueryExecutionId: record.queryId }),
@@ -162,6 +166,8 @@ export class AthenaSearchEngine implements SearchEngine {
           return 'cancelled';
       }
     } catch (error) {
+      if (!retried && (error as { name?: string }).name === 'InvalidRequestException')
+        return this.cancel(record, true);
       throw this.translate(error);
     }
   }
