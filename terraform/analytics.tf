@@ -2,7 +2,7 @@ module "firehose" {
   source = "./modules/firehose"
 
   name_prefix                = "${var.name}-raw"
-  shards                     = var.firehose_shards
+  shards                     = local.firehose_shards
   bucket_arn                 = module.lake_bucket.arn
   kms_key_arn                = module.kms.key_arn
   buffering_size_mb          = var.firehose_buffering_size_mb

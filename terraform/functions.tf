@@ -183,6 +183,14 @@ locals {
           Action   = ["s3:DeleteObject"]
           Resource = [for p in local.nightly_retention_prefixes : "${local.lake_arn}/${p}*"]
         },
+        {
+          # Discover writes the work list; Summarise reads the map run results.
+          Sid      = "RunFiles"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:GetObject"]
+          Resource = ["${local.lake_arn}/nightly/*"]
+        },
+        local.kms_statement,
       ]
     }
 
@@ -351,7 +359,7 @@ module "ctas_runner" {
   sqs_event_source = {
     queue_arn           = module.fanout_queue.queue_arn
     batch_size          = 1
-    maximum_concurrency = var.ctas_runner_max_concurrency
+    maximum_concurrency = local.nightly_athena_concurrency
   }
 
   environment = {
@@ -380,7 +388,9 @@ module "nightly" {
 
   environment = {
     OPLAKE_LAKE_BUCKET             = module.lake_bucket.bucket
-    OPLAKE_NIGHTLY_MAX_CONCURRENCY = tostring(var.nightly_map_max_concurrency)
+    OPLAKE_NIGHTLY_MAX_CONCURRENCY = tostring(local.nightly_athena_concurrency)
+    OPLAKE_NIGHTLY_BATCH_SIZE      = tostring(var.nightly_batch_size)
+    OPLAKE_NIGHTLY_MAX_TENANTS     = var.nightly_max_tenants_per_run == null ? "" : tostring(var.nightly_max_tenants_per_run)
     OPLAKE_RETENTION_AREAS         = join(",", var.nightly_retention_areas)
     OPLAKE_RETENTION = jsonencode({
       parquetDays    = var.parquet_retention_days

@@ -22,12 +22,21 @@ locals {
     ingest      = 30
     split       = 120
     ctas_runner = var.ctas_runner_timeout
-    nightly     = 120
+    nightly     = 300
     search      = var.search_timeout
     dlq_sweeper = 300
   }
 
   search_workgroup_names = [for i in range(var.search_workgroups) : format("%s-search-%02d", var.name, i)]
+
+  # docs/architecture.md, "Firehose streams": enough streams that no stream's tenants hold more
+  # active partitions than its quota, with 20 % headroom for the hash's imbalance.
+  firehose_shards_needed = var.expected_active_tenants == null ? 1 : ceil(var.expected_active_tenants * var.firehose_partitions_per_tenant / (var.firehose_active_partition_quota * 0.8))
+  firehose_shards        = coalesce(var.firehose_shards, var.expected_active_tenants == null ? 2 : local.firehose_shards_needed)
+
+  # docs/nightly.md, "Athena's DML quota": the nightly run leaves search its share. ESM maximum
+  # concurrency is at least 2.
+  nightly_athena_concurrency = coalesce(var.ctas_runner_max_concurrency, max(2, floor(var.athena_active_dml_quota * (1 - var.search_dml_share))))
 }
 
 module "kms" {
@@ -58,6 +67,7 @@ module "lake_bucket" {
     { id = "failures", prefix = "failures/", expiration_days = var.failures_retention_days },
     { id = "archive-dlq", prefix = "archive/dlq/", expiration_days = var.dlq_archive_retention_days },
     { id = "alert-state", prefix = "state/alerts/", expiration_days = 30 },
+    { id = "nightly-runs", prefix = "nightly/", expiration_days = var.nightly_run_files_retention_days },
   ]
 }
 

@@ -1,7 +1,15 @@
+locals {
+  # The workflow's own ARN (the module names the state machine var.name): its Distributed Map
+  # starts child executions of this state machine.
+  nightly_workflow_name = "${var.name}-nightly"
+  nightly_workflow_arn  = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.nightly_workflow_name}"
+  nightly_children_arn  = "arn:${local.partition}:states:${local.region}:${local.account_id}:execution:${local.nightly_workflow_name}/*"
+}
+
 module "nightly_workflow" {
   source = "./modules/nightly-workflow"
 
-  name               = "${var.name}-nightly"
+  name               = local.nightly_workflow_name
   log_retention_days = var.log_retention_days
 
   # The ASL file is shared with local mode (aws-local-stepfunctions); Terraform fills in the ARNs.
@@ -26,6 +34,27 @@ module "nightly_workflow" {
         Action   = ["sqs:SendMessage"]
         Resource = [module.fanout_queue.queue_arn]
       },
+      {
+        # Distributed Map: child executions of this state machine, one per batch of tenants.
+        Sid      = "MapRunChildren"
+        Effect   = "Allow"
+        Action   = ["states:StartExecution"]
+        Resource = [local.nightly_workflow_arn]
+      },
+      {
+        Sid      = "MapRunChildExecutions"
+        Effect   = "Allow"
+        Action   = ["states:DescribeExecution", "states:StopExecution"]
+        Resource = [local.nightly_children_arn]
+      },
+      {
+        # ItemReader reads Discover's work list; ResultWriter writes the children's results.
+        Sid      = "MapRunFiles"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        Resource = ["${local.lake_arn}/nightly/*"]
+      },
+      local.kms_statement,
     ]
   })
 

@@ -109,6 +109,8 @@ output "dashboard_name" {
 output "dlq_sources" {
   description = "Every dead-letter queue the dlq-sweeper empties, with the queue it redrives to."
   value       = { for name, s in local.dlq_sources : name => { dlq_url = s.dlq_url, queue_url = s.queue_url } }
+}
+
 output "console_url" {
   description = "The admin console (sign in with a search token). null when console_enabled is false."
   value       = var.console_enabled ? module.console[0].url : null

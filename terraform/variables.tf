@@ -138,10 +138,47 @@ variable "split_max_concurrency" {
   default     = 20
 }
 
-variable "firehose_shards" {
-  description = "Number of Firehose delivery streams tenants are spread over (each has a quota of 500 active partitions, raisable to 5,000)."
+variable "expected_active_tenants" {
+  description = "Tenants sending data on a working day. With it, firehose_shards defaults to the stream count of docs/architecture.md: ceil(tenants x firehose_partitions_per_tenant / (firehose_active_partition_quota x 0.8))."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.expected_active_tenants == null || try(var.expected_active_tenants >= 1, false)
+    error_message = "expected_active_tenants must be null or at least 1."
+  }
+}
+
+variable "firehose_active_partition_quota" {
+  description = "Active partitions a Firehose stream allows (Service Quotas: 500 by default, at most 5,000 on request)."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.firehose_active_partition_quota >= 500 && var.firehose_active_partition_quota <= 5000
+    error_message = "firehose_active_partition_quota must be between 500 (default quota) and 5000 (the most AWS grants)."
+  }
+}
+
+variable "firehose_partitions_per_tenant" {
+  description = "Active partitions (tenant x dt) one tenant holds open in one buffer window at the worst moment: 2 across midnight UTC (yesterday's and today's buffers), plus late arrivals."
   type        = number
   default     = 2
+}
+
+variable "firehose_shards" {
+  description = "Number of Firehose delivery streams tenants are spread over. null: derived from expected_active_tenants (docs/architecture.md), or 2 without it. A value below the derived count is refused."
+  type        = number
+  default     = null
+
+  validation {
+    # coalesce: Terraform evaluates both sides of || (null arithmetic would fail).
+    condition = var.firehose_shards == null || try(
+      var.firehose_shards >= 1 && var.firehose_shards >= ceil(coalesce(var.expected_active_tenants, 0) * var.firehose_partitions_per_tenant / (var.firehose_active_partition_quota * 0.8)),
+      false,
+    )
+    error_message = "firehose_shards is below ceil(expected_active_tenants x firehose_partitions_per_tenant / (firehose_active_partition_quota x 0.8)): records over a stream's active-partition quota go to errors/firehose/."
+  }
 }
 
 variable "firehose_buffering_size_mb" {
@@ -186,15 +223,49 @@ variable "nightly_schedule_enabled" {
   default     = true
 }
 
-variable "nightly_map_max_concurrency" {
-  description = "OPLAKE_NIGHTLY_MAX_CONCURRENCY: how many tenants the workflow converts at once (inline Map MaxConcurrency, 1-40); keep it <= ctas_runner_max_concurrency."
+variable "athena_active_dml_quota" {
+  description = "The account's active DML query quota in the region (Service Quotas, Athena 'Active DML queries'; ap-northeast-1 150, many regions 20-100). Conversion and search share it."
   type        = number
-  default     = 8
+  default     = 150
 
   validation {
-    condition     = var.nightly_map_max_concurrency >= 1 && var.nightly_map_max_concurrency <= 40
-    error_message = "nightly_map_max_concurrency must be between 1 and 40 (inline Map)."
+    condition     = var.athena_active_dml_quota >= 4
+    error_message = "athena_active_dml_quota must be at least 4."
   }
+}
+
+variable "search_dml_share" {
+  description = "Share of athena_active_dml_quota kept for search while the nightly run converts (0.1-0.9). The nightly run takes at most floor(quota x (1 - share)) DML queries at once."
+  type        = number
+  default     = 0.5
+
+  validation {
+    condition     = var.search_dml_share >= 0.1 && var.search_dml_share <= 0.9
+    error_message = "search_dml_share must be between 0.1 and 0.9."
+  }
+}
+
+variable "nightly_batch_size" {
+  description = "OPLAKE_NIGHTLY_BATCH_SIZE: tenants per child execution of the Distributed Map (ItemBatcher), 1-100. docs/nightly.md has the decision."
+  type        = number
+  default     = 25
+
+  validation {
+    condition     = var.nightly_batch_size >= 1 && var.nightly_batch_size <= 100
+    error_message = "nightly_batch_size must be between 1 and 100."
+  }
+}
+
+variable "nightly_max_tenants_per_run" {
+  description = "OPLAKE_NIGHTLY_MAX_TENANTS: back-pressure only (e.g. after an outage, to spread a backlog over nights), tenants per execution, oldest pending day first. null: no cap."
+  type        = number
+  default     = null
+}
+
+variable "nightly_run_files_retention_days" {
+  description = "Days a nightly run's work list and map run results (nightly/RUN/) are kept."
+  type        = number
+  default     = 30
 }
 
 variable "nightly_retention_areas" {
@@ -215,9 +286,17 @@ variable "tenant_retention_overrides" {
 }
 
 variable "ctas_runner_max_concurrency" {
-  description = "Maximum concurrency of ctas-runner's event source mapping (2-1000): each copy runs one Athena CTAS at a time, so this bounds the nightly share of the regional active DML query quota."
+  description = "Athena CTAS queries the nightly run makes at once: ctas-runner's event source maximum concurrency and the Distributed Map's MaxConcurrency (OPLAKE_NIGHTLY_MAX_CONCURRENCY). null: floor(athena_active_dml_quota x (1 - search_dml_share)). Never above that."
   type        = number
-  default     = 10
+  default     = null
+
+  validation {
+    condition = var.ctas_runner_max_concurrency == null || try(
+      var.ctas_runner_max_concurrency >= 2 && var.ctas_runner_max_concurrency <= 1000 && var.ctas_runner_max_concurrency <= floor(var.athena_active_dml_quota * (1 - var.search_dml_share)),
+      false,
+    )
+    error_message = "ctas_runner_max_concurrency must be 2-1000 and at most floor(athena_active_dml_quota x (1 - search_dml_share)), search's share."
+  }
 }
 
 variable "ctas_runner_timeout" {

@@ -3,7 +3,8 @@
  * each date (each conversion is idempotent), heartbeats while it works, then settles the token:
  * SendTaskSuccess with the tenant's outcome, or SendTaskFailure (Retry/Catch in the ASL). Stops
  * early when the Lambda is about to time out (`ConversionIncomplete`, retried by the workflow;
- * dates already converted are then no-ops).
+ * dates already converted are then no-ops), and at the first CTAS Athena throttled through all of
+ * the runner's retries (`AthenaThrottled`: the DML quota is full; the workflow retries it longer).
  */
 import type { ConversionResult } from '../../shared/conversion/convert.js';
 import type { TenantOutcome } from '../../shared/conversion/summary.js';
@@ -22,7 +23,17 @@ export const TASK_ERRORS = Object.freeze({
   conversionFailed: 'Oplake.ConversionFailed',
   incomplete: 'Oplake.ConversionIncomplete',
   badMessage: 'Oplake.BadMessage',
+  /** Athena's DML quota stayed full through the runner's own retries: the ASL retries it longer. */
+  throttled: 'Oplake.AthenaThrottled',
 });
+
+/** True when the error or one of its causes is AthenaThrottledError (TooManyRequestsException). */
+export function isThrottled(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'AthenaThrottledError') return true;
+  }
+  return false;
+}
 
 export class BadFanOutMessageError extends Error {
   constructor(message: string) {
@@ -92,6 +103,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
   let converted = 0;
   let rows = 0;
   let incomplete = false;
+  let throttled = false;
   try {
     for (const dt of dates) {
       if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 120_000)) {
@@ -106,6 +118,11 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
       } catch (error) {
         failures.push(`${dt}: ${(error as Error).name}: ${(error as Error).message}`);
         log.error('conversion failed', { tenantId, dt, error: String(error) });
+        // The quota is full: more dates now would only be throttled too (they stay pending).
+        if (isThrottled(error)) {
+          throttled = true;
+          break;
+        }
       }
     }
   } finally {
@@ -119,7 +136,11 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
           tenantId,
           dates,
           ok: false,
-          error: failures.length > 0 ? TASK_ERRORS.conversionFailed : TASK_ERRORS.incomplete,
+          error: throttled
+            ? TASK_ERRORS.throttled
+            : failures.length > 0
+              ? TASK_ERRORS.conversionFailed
+              : TASK_ERRORS.incomplete,
           cause: failures.length > 0 ? failures.join('\n') : 'stopped before the function timed out',
         };
   try {

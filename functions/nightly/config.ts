@@ -4,8 +4,9 @@
  * | variable                        | required | meaning                                                         |
  * | ------------------------------- | -------- | --------------------------------------------------------------- |
  * | OPLAKE_LAKE_BUCKET              | yes      | lake bucket                                                     |
- * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | Map MaxConcurrency when the input sets none (default 8, max 40) |
- * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | tenants per execution (default 1,000; payload and history bounds) |
+ * | OPLAKE_NIGHTLY_MAX_CONCURRENCY  | no       | child executions = Athena CTAS at once: default and ceiling (default 8, max 10,000); Terraform derives it from the DML quota minus search's share |
+ * | OPLAKE_NIGHTLY_BATCH_SIZE       | no       | tenants per child execution (ItemBatcher; default 25, max 100) |
+ * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | back-pressure only: tenants per execution, oldest first (default: no cap) |
  * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
  * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
  */
@@ -17,12 +18,13 @@ import {
   type RetentionPolicy,
 } from '../../shared/conversion/retention.js';
 import { ConfigError } from '../../shared/errors.js';
-import { DEFAULT_MAX_TENANTS_PER_RUN, MAX_INLINE_MAP_CONCURRENCY } from './core.js';
+import { DEFAULT_BATCH_SIZE, MAX_DISTRIBUTED_MAP_CONCURRENCY } from './core.js';
 
 export interface NightlyEnvConfig {
   lakeBucket: string;
   maxConcurrency: number;
-  maxTenantsPerRun: number;
+  batchSize: number;
+  maxTenantsPerRun: number | undefined;
   retention: RetentionPolicy;
   retentionAreas: RetentionArea[];
 }
@@ -73,13 +75,13 @@ export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
     maxConcurrency: int(env, 'OPLAKE_NIGHTLY_MAX_CONCURRENCY', {
       fallback: 8,
       min: 1,
-      max: MAX_INLINE_MAP_CONCURRENCY,
+      max: MAX_DISTRIBUTED_MAP_CONCURRENCY,
     }),
-    maxTenantsPerRun: int(env, 'OPLAKE_NIGHTLY_MAX_TENANTS', {
-      fallback: DEFAULT_MAX_TENANTS_PER_RUN,
-      min: 1,
-      max: 1500,
-    }),
+    batchSize: int(env, 'OPLAKE_NIGHTLY_BATCH_SIZE', { fallback: DEFAULT_BATCH_SIZE, min: 1, max: 100 }),
+    maxTenantsPerRun:
+      optional(env, 'OPLAKE_NIGHTLY_MAX_TENANTS') === undefined
+        ? undefined
+        : int(env, 'OPLAKE_NIGHTLY_MAX_TENANTS', { fallback: 1, min: 1, max: 10_000_000 }),
     retention: json(env, 'OPLAKE_RETENTION', parseRetention, DEFAULT_RETENTION),
     retentionAreas: areas as RetentionArea[],
   });

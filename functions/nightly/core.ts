@@ -1,16 +1,26 @@
 /**
  * The workflow's own steps, one function with an `action` (fewer cold starts, one IAM role):
- *   discover   {input: {date?, maxConcurrency?}, startTime}  → {date, runId, maxConcurrency, targets, items, deferred*}
+ *   discover   {input: {date?, maxConcurrency?}, startTime}
+ *              → writes the night's work list (JSON Lines, one tenant a line) to
+ *                nightly/RUN/work-list.jsonl and answers {date, runId, maxConcurrency, batchSize,
+ *                targets, tenants, workList: {bucket, key}, results: {bucket, prefix}, deferred*}
+ *   housekeep  {date}                                          → retention report
+ *   summarise  {date, runId, targets, resultWriter | results}  → NightlySummary (+ metric NightlyTenantFailures)
  *
- * One execution takes at most `maxTenantsPerRun` tenants (default 1,000): the inline Map's state
- * payload (items + results, 256 KiB) and the execution history (25,000 events) stay bounded. The
- * tenants whose oldest pending day is oldest go first; the rest stay pending in raw/ (reported as
- * deferred) for the next execution.
- *   housekeep  {date, now?}                                    → retention report
- *   summarise  {date, runId, targets, results}                 → NightlySummary (+ metric NightlyTenantFailures)
+ * The Distributed Map reads the work list (ItemReader) and writes its children's results to S3
+ * (ResultWriter); summarise reads them from there, so no tenant list passes through the state and
+ * there is no per-run cap. `maxTenantsPerRun` remains only as back-pressure (unset by default).
  */
 
-import { discoverTargets } from '../../shared/conversion/discover.js';
+import { discoverTargets, type TenantTargets } from '../../shared/conversion/discover.js';
+import {
+  assertOwnBucket,
+  encodeWorkList,
+  type ResultWriterDetails,
+  readMapRunOutcomes,
+  resultsPrefix,
+  workListKey,
+} from '../../shared/conversion/map-results.js';
 import {
   ALL_RETENTION_AREAS,
   applyRetention,
@@ -32,13 +42,23 @@ export interface MetricSink {
 
 export interface NightlyDeps {
   store: ObjectStore;
+  /** The lake bucket's name, as ItemReader and ResultWriter name it (locally: LOCAL_LAKE_BUCKET). */
+  bucket: string;
   clock: Clock;
   metrics: MetricSink;
   retention?: RetentionPolicy;
   /** On AWS lifecycle rules cover the prefix-age parts: ['parquet'] (docs/nightly.md). */
   retentionAreas?: readonly RetentionArea[];
+  /**
+   * Child executions (= Convert tasks = Athena DML queries) at once: the default and the ceiling of
+   * an input's `maxConcurrency`, sized to leave search its share of the DML quota (docs/nightly.md).
+   */
   defaultMaxConcurrency: number;
-  /** Default 1,000 (see above). */
+  /** Tenants per child execution (ItemBatcher MaxItemsPerBatch), default DEFAULT_BATCH_SIZE. */
+  batchSize?: number;
+  /** Tenant listings in flight at once (default 16; the Lambda uses 64: 20,000 tenants in ~15 s). */
+  listWidth?: number;
+  /** Back-pressure only: tenants per execution, oldest pending day first; unset = all. */
   maxTenantsPerRun?: number;
 }
 
@@ -52,24 +72,33 @@ export type NightlyAction =
       targets: number;
       deferredTenants?: number;
       deferredTargets?: number;
-      results: TenantOutcome[];
+      /** The Distributed Map's ResultWriter output (the deployed workflow). */
+      resultWriter?: ResultWriterDetails;
+      /** Outcomes given inline (tests, tools). */
+      results?: TenantOutcome[];
     };
 
 export interface DiscoverOutput {
   date: string;
   runId: string;
   maxConcurrency: number;
+  batchSize: number;
   targets: number;
-  items: { tenantId: string; dates: string[] }[];
-  /** Tenants (and their tenant-days) left for a later execution. */
+  tenants: number;
+  /** ItemReader's object: JSON Lines `{tenantId, dates}`. */
+  workList: { bucket: string; key: string };
+  /** ResultWriter's location. */
+  results: { bucket: string; prefix: string };
+  /** Tenants (and their tenant-days) left for a later execution by the back-pressure cap. */
   deferredTenants: number;
   deferredTargets: number;
 }
 
-export const DEFAULT_MAX_TENANTS_PER_RUN = 1000;
+/** Tenants a child execution converts (ItemBatcher): measured in docs/nightly.md, "ItemBatcher". */
+export const DEFAULT_BATCH_SIZE = 25;
 
-/** Inline Map runs at most 40 iterations at once (FACTS.md). */
-export const MAX_INLINE_MAP_CONCURRENCY = 40;
+/** A Distributed Map runs at most 10,000 child executions at once (FACTS.md). */
+export const MAX_DISTRIBUTED_MAP_CONCURRENCY = 10_000;
 
 export function runDate(input: { date?: unknown } | undefined, now: Date): string {
   const date = input?.date;
@@ -92,24 +121,33 @@ export async function discover(
   const requested = event.input?.maxConcurrency;
   const maxConcurrency =
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0
-      ? Math.min(requested, MAX_INLINE_MAP_CONCURRENCY)
+      ? Math.min(requested, deps.defaultMaxConcurrency)
       : deps.defaultMaxConcurrency;
-  const found = await discoverTargets(deps.store, date);
-  const cap = deps.maxTenantsPerRun ?? DEFAULT_MAX_TENANTS_PER_RUN;
+  const found = await discoverTargets(deps.store, date, deps.listWidth);
+  const cap = deps.maxTenantsPerRun ?? Number.POSITIVE_INFINITY;
+  const byId = (a: TenantTargets, b: TenantTargets) =>
+    a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
   const byAge = [...found.items].sort((a, b) => {
-    const oldest = (a.dates[0] ?? '').localeCompare(b.dates[0] ?? '');
-    return oldest !== 0 ? oldest : a.tenantId.localeCompare(b.tenantId);
+    const x = a.dates[0] ?? '';
+    const y = b.dates[0] ?? '';
+    return x < y ? -1 : x > y ? 1 : byId(a, b);
   });
-  const taken = byAge.slice(0, cap).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+  const taken = byAge.slice(0, cap).sort(byId);
   const deferred = byAge.slice(cap);
   const targets = taken.reduce((n, i) => n + i.dates.length, 0);
   deps.metrics.addMetric('NightlyTargets', 'Count', targets);
+  const runId = newRunId(deps.clock);
+  const key = workListKey(runId);
+  await deps.store.put(key, encodeWorkList(taken), { contentType: 'application/jsonl' });
   return {
     date,
-    runId: newRunId(deps.clock),
+    runId,
     maxConcurrency,
+    batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
     targets,
-    items: taken,
+    tenants: taken.length,
+    workList: { bucket: deps.bucket, key },
+    results: { bucket: deps.bucket, prefix: resultsPrefix(runId) },
     deferredTenants: deferred.length,
     deferredTargets: found.targets - targets,
   };
@@ -123,13 +161,20 @@ export function housekeep(_event: { date: string }, deps: NightlyDeps): Promise<
   });
 }
 
-export function summariseRun(
+export async function summariseRun(
   event: Extract<NightlyAction, { action: 'summarise' }>,
   deps: NightlyDeps,
-): NightlySummary {
-  const summary = summarise(event);
+): Promise<NightlySummary> {
+  let results = event.results ?? [];
+  if (event.resultWriter) {
+    assertOwnBucket(event.resultWriter, deps.bucket);
+    results = (await readMapRunOutcomes(deps.store, event.resultWriter)).outcomes;
+  } else if (!event.results) {
+    throw new InvalidRequestError('summarise needs resultWriter or results');
+  }
+  const summary = summarise({ ...event, results });
   // The critical alarm (Terraform) fires on this metric: tenants that failed after retries.
-  deps.metrics.addMetric('NightlyTenantFailures', 'Count', summary.failedTenants.length);
+  deps.metrics.addMetric('NightlyTenantFailures', 'Count', summary.failedTenantCount);
   deps.metrics.addMetric('NightlyTenantDaysConverted', 'Count', summary.succeeded);
   return summary;
 }

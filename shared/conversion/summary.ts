@@ -24,12 +24,17 @@ export interface NightlySummary {
   deferredTenants: number;
   deferredTargets: number;
   tenants: number;
+  /** Tenants that failed; `failedTenants` lists at most the first 1,000 of them (by id). */
+  failedTenantCount: number;
   failedTenants: string[];
   rows: number;
+  /** At most 100, causes cut to 500 characters: the summary stays far below Step Functions' 256 KiB. */
   failures: { tenantId: string; error: string; cause: string }[];
 }
 
 const MAX_CAUSE = 500;
+export const MAX_LISTED_FAILED_TENANTS = 1000;
+export const MAX_LISTED_FAILURES = 100;
 
 export function summarise(input: {
   date: string;
@@ -40,7 +45,7 @@ export function summarise(input: {
   results: readonly TenantOutcome[];
 }): NightlySummary {
   const ok = input.results.filter((r) => r.ok);
-  const bad = input.results.filter((r) => !r.ok);
+  const bad = input.results.filter((r) => !r.ok).sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
   return {
     date: input.date,
     runId: input.runId,
@@ -50,9 +55,10 @@ export function summarise(input: {
     deferredTenants: input.deferredTenants ?? 0,
     deferredTargets: input.deferredTargets ?? 0,
     tenants: input.results.length,
-    failedTenants: bad.map((r) => r.tenantId).sort(),
+    failedTenantCount: bad.length,
+    failedTenants: bad.slice(0, MAX_LISTED_FAILED_TENANTS).map((r) => r.tenantId),
     rows: ok.reduce((n, r) => n + (r.rows ?? 0), 0),
-    failures: bad.map((r) => ({
+    failures: bad.slice(0, MAX_LISTED_FAILURES).map((r) => ({
       tenantId: r.tenantId,
       error: r.error ?? 'unknown',
       cause: (r.cause ?? '').slice(0, MAX_CAUSE),

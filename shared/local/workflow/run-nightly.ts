@@ -4,14 +4,21 @@
  *   Discover / Housekeep / Summarise  → functions/nightly/core.ts (as lambda:invoke: {Payload})
  *   Convert (sqs:sendMessage.waitForTaskToken) → a fresh token, ctas-runner's core on the message
  *     body, awaiting SendTaskSuccess/SendTaskFailure through LocalTaskCallbacks.
- * Map/MaxConcurrency/Retry/Catch/TimeoutSeconds are the library's, as in Step Functions.
+ *   PerTenant (Distributed Map) → distributed-map.ts: ItemReader, ItemBatcher, child executions,
+ *     ResultWriter over the same store and key layout as on AWS (the library runs Maps inline only).
+ * The inline Map inside each child, Retry/Catch/TimeoutSeconds are the library's, as in Step Functions.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { processRecordBody, type RunnerLog } from '../../../functions/ctas-runner/core.js';
-import { type MetricSink, type NightlyAction, runAction } from '../../../functions/nightly/core.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type MetricSink,
+  type NightlyAction,
+  runAction,
+} from '../../../functions/nightly/core.js';
 import {
   DuckDbConversionEngine,
   type DuckDbEngineOptions,
@@ -22,6 +29,7 @@ import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engin
 import type { RetentionPolicy } from '../../conversion/retention.js';
 import type { NightlySummary } from '../../conversion/summary.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
+import { runDistributedMap, splitDistributedMaps } from './distributed-map.js';
 import { FaultInjectingEngine } from './faults.js';
 import { LocalTaskCallbacks } from './local-task-callbacks.js';
 
@@ -45,6 +53,9 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 export const ASL_PATH = fileURLToPath(
   new URL('../../../functions/nightly/nightly.asl.json', import.meta.url),
 );
+
+/** The name ItemReader and ResultWriter give the local lake (the data directory's lake/). */
+export const LOCAL_LAKE_BUCKET = 'oplake-local-lake';
 
 /** Placeholder values of the local run (Terraform puts real ARNs there). */
 export const LOCAL_ASL_VALUES = Object.freeze({
@@ -75,9 +86,14 @@ export interface RunNightlyOptions {
   /** Default: a DuckDB engine over `store`, closed at the end. */
   engine?: ConversionEngine;
   duckdb?: DuckDbEngineOptions;
+  /** Child executions (Convert tasks) at once; default 4. */
   maxConcurrency?: number;
-  /** Tenants per execution (default 1,000, as on AWS). */
+  /** Tenants per child execution (ItemBatcher); default 25, as on AWS. */
+  batchSize?: number;
+  /** Back-pressure only: tenants per execution (default: all). */
   maxTenantsPerRun?: number;
+  /** Progress of the Distributed Map: child executions done of total. */
+  onProgress?: (done: number, total: number) => void;
   retention?: RetentionPolicy;
   /** Inject conversion faults: a Set fails those tenants always, a Map that many times each. */
   failTenants?: ReadonlySet<string> | ReadonlyMap<string, number>;
@@ -112,9 +128,11 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
   const attempts: Record<string, number> = {};
   const deps = {
     store: options.store,
+    bucket: LOCAL_LAKE_BUCKET,
     clock,
     metrics: options.metrics ?? noMetrics,
     defaultMaxConcurrency: options.maxConcurrency ?? 4,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
   };
@@ -144,9 +162,31 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
   };
 
   try {
-    const machine = new StateMachine(renderAsl(LOCAL_ASL_VALUES) as never, {
-      validationOptions: { checkArn: true, checkPaths: true },
-    });
+    const asl = renderAsl(LOCAL_ASL_VALUES);
+    // Validates the definition as deployed (asl-validator, inside the library), then runs the
+    // variant whose Distributed Map states are handed to distributed-map.ts.
+    new StateMachine(asl as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    const { definition, maps } = splitDistributedMaps(asl);
+    const childRunOptions = {
+      context: { Task: { Token: 'replaced-by-the-local-override' } },
+      overrides: {
+        taskResourceLocalHandlers: { Convert: convert as never },
+        retryIntervalOverrides: { Convert: options.retryIntervalMs ?? 0 },
+      },
+    };
+    const mapHandlers = Object.fromEntries(
+      [...maps].map(([name, state]) => [
+        name,
+        (input: unknown) =>
+          runDistributedMap(name, state, input, {
+            store: options.store,
+            bucket: LOCAL_LAKE_BUCKET,
+            childRunOptions,
+            ...(options.onProgress ? { onChildDone: options.onProgress } : {}),
+          }),
+      ]),
+    );
+    const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
     const execution = machine.run(
       {
         ...(options.date ? { date: options.date } : {}),
@@ -159,9 +199,8 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
             Discover: lambda as never,
             Housekeep: lambda as never,
             Summarise: lambda as never,
-            Convert: convert as never,
+            ...(mapHandlers as Record<string, never>),
           },
-          retryIntervalOverrides: { Convert: options.retryIntervalMs ?? 0 },
         },
       },
     );

@@ -4,13 +4,15 @@ variable "name_prefix" {
 }
 
 variable "shards" {
-  description = "Number of delivery streams. Tenants are spread over them by shardOf(tenant, n) (FNV-1a) so each stays under its active-partition quota (500 by default, 5,000 at most): docs/deploy.md has the math."
+  description = "Number of delivery streams. Tenants are spread over them by shardOf(tenant, n) (FNV-1a) so each stays under its active-partition quota (500 by default, 5,000 at most): docs/architecture.md has the math."
   type        = number
   default     = 1
 
   validation {
-    condition     = var.shards >= 1 && var.shards <= 50 && floor(var.shards) == var.shards
-    error_message = "shards must be an integer between 1 and 50."
+    # split's environment lists every stream name (a Lambda environment holds 4 KB in all): 100
+    # names of ~15 bytes fit; past 20,000 tenants at the default quota, raise the quota instead.
+    condition     = var.shards >= 1 && var.shards <= 100 && floor(var.shards) == var.shards
+    error_message = "shards must be an integer between 1 and 100 (raise the active-partition quota instead of adding streams)."
   }
 }
 
