@@ -69,6 +69,14 @@ destroy: deps build ## terraform destroy (the zips must exist for the plan)
 bench: deps ## Benchmarks: JSON results under test/bench/results, printed as a table
 	npx tsx test/bench/run.ts
 
+.PHONY: demo
+demo: deps ## A simulated fleet end to end over HTTP: ingest, convert, reports, buyer figures (ARGS=--short: CI's smoke test)
+	npx tsx test/demo/main.ts $(ARGS)
+
+.PHONY: cost
+cost: deps ## Cost model: oplake vs the 2020 design from make bench's figures (ARGS="--pcs 100000 ..." or "--per-tenant")
+	npx tsx shared/cost/main.ts $(ARGS)
+
 .PHONY: clean
 clean: ## Remove build output and the local data directory
 	rm -rf dist coverage $(OPLAKE_DATA_DIR)

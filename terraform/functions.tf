@@ -56,7 +56,7 @@ locals {
           Sid      = "SpoolAndRejects"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*"]
+          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
           # A claim check whose SendMessage failed is removed again.
@@ -97,10 +97,10 @@ locals {
           Resource = ["${local.lake_arn}/spool/*"]
         },
         {
-          Sid      = "Rejects"
+          Sid      = "RejectsAndUsage"
           Effect   = "Allow"
           Action   = ["s3:PutObject"]
-          Resource = ["${local.lake_arn}/rejects/*"]
+          Resource = ["${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
           # A failed message's record for the dlq-sweeper (shared/dlq/failure-record.ts).
@@ -155,6 +155,12 @@ locals {
             "${local.lake_arn}/staging/*",
             "${local.lake_arn}/failures/*",
           ]
+        },
+        {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
         },
         {
           Sid      = "TaskToken"
@@ -277,6 +283,12 @@ locals {
           Effect   = "Allow"
           Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
           Resource = [module.query_table.arn]
+        },
+        {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
         },
         {
           Sid      = "TokenKeys"
@@ -433,6 +445,7 @@ module "search" {
     OPLAKE_ATHENA_OUTPUT          = local.athena_output
     OPLAKE_KEYS_PARAMETER         = aws_ssm_parameter.token_keys.name
     OPLAKE_QUERY_TABLE            = module.query_table.name
+    OPLAKE_LAKE_BUCKET            = module.lake_bucket.bucket
     OPLAKE_MAX_CONCURRENT_QUERIES = tostring(var.search_max_concurrent_queries)
     OPLAKE_WAIT_BUDGET_MS         = tostring(var.search_wait_budget_ms)
     OPLAKE_SCAN_CUTOFF_BYTES      = tostring(var.search_bytes_scanned_cutoff)

@@ -10,6 +10,8 @@ import type { ConversionResult } from '../../shared/conversion/convert.js';
 import type { TenantOutcome } from '../../shared/conversion/summary.js';
 import { type TaskCallbacks, TaskTokenGoneError } from '../../shared/conversion/task-callbacks.js';
 import { assertDate, assertTenant } from '../../shared/domain/layout.js';
+import { conversionUsage } from '../../shared/usage/entries.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 
 export interface FanOutMessage {
   taskToken: string;
@@ -84,6 +86,8 @@ export interface RunnerDeps {
   reserveMs?: number;
   /** Heartbeat period while converting (default 60 s; the ASL's HeartbeatSeconds is 900). */
   heartbeatMs?: number;
+  /** Usage per tenant and day (nightly conversions); flushed before the token is settled. */
+  usage?: UsageMeter;
 }
 
 const silent: RunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -113,6 +117,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
       try {
         const result = await deps.convert(tenantId, dt);
         if (result.status === 'converted') converted++;
+        if (result.status === 'converted') deps.usage?.record(conversionUsage(result));
         rows += result.rows;
         log.info('converted', { ...result });
       } catch (error) {
@@ -143,6 +148,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
               : TASK_ERRORS.incomplete,
           cause: failures.length > 0 ? failures.join('\n') : 'stopped before the function timed out',
         };
+  await deps.usage?.flush();
   try {
     if (outcome.ok) await deps.callbacks.success(taskToken, outcome);
     else

@@ -13,6 +13,7 @@ import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
 import { type Observability, observe } from '../../shared/observability/index.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 import { processRecordBody } from './core.js';
 
 export interface CtasRunnerDeps {
@@ -22,6 +23,7 @@ export interface CtasRunnerDeps {
   clock: Clock;
   obs: Observability;
   heartbeatMs?: number;
+  usage?: UsageMeter;
 }
 
 export function createCtasRunnerHandler(
@@ -44,6 +46,7 @@ export function createCtasRunnerHandler(
           ? { remainingMs: () => context.getRemainingTimeInMillis() }
           : {}),
         ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+        ...(deps.usage ? { usage: deps.usage } : {}),
       });
       deps.obs.metrics.addMetric(outcome.ok ? 'TenantConversions' : 'TenantConversionFailures', 'Count', 1);
       return outcome;

@@ -10,6 +10,7 @@ import { AthenaRunner } from '../../shared/adapters/aws/athena-runner.js';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { LakeUsageMeter } from '../../shared/usage/lake-usage-meter.js';
 import { readCtasRunnerEnv } from './config.js';
 import { createCtasRunnerHandler } from './create-handler.js';
 import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
@@ -36,4 +37,5 @@ export const handler = createCtasRunnerHandler({
   callbacks: new SfnTaskCallbacks(tracer.captureAWSv3Client(new SFNClient({}))),
   clock: systemClock,
   obs,
+  usage: new LakeUsageMeter(store, systemClock),
 });

@@ -14,6 +14,7 @@ import { SsmKeySetSource } from '../../shared/adapters/aws/ssm-key-set.js';
 import { RateLimiter } from '../../shared/ingest/rate-limiter.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { LakeUsageMeter } from '../../shared/usage/lake-usage-meter.js';
 import { readIngestEnv } from './config.js';
 import { createIngestHandler } from './create-handler.js';
 import { DEFAULT_INGEST_CONFIG } from './ingest.js';
@@ -22,13 +23,15 @@ const config = readIngestEnv(process.env);
 const obs = createObservability('ingest');
 const { tracer } = obs;
 
+const store = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket);
+
 export const handler = createIngestHandler({
   keys: new SsmKeySetSource(
     new SSMProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SSMClient({})) }),
     config.keysParameter,
   ),
   queue: new SqsMessageQueue(tracer.captureAWSv3Client(new SQSClient({})), config.batchQueueUrl),
-  store: new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket),
+  store,
   idempotency: new DynamoDBPersistenceLayer({
     tableName: config.idempotencyTable,
     keyAttr: 'id',
@@ -38,4 +41,5 @@ export const handler = createIngestHandler({
   clock: systemClock,
   obs,
   config: { ...DEFAULT_INGEST_CONFIG, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
+  usage: new LakeUsageMeter(store, systemClock),
 });

@@ -52,6 +52,8 @@ import { MetricUnit, type Observability } from '../../shared/observability/index
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
 import { MAX_QUEUE_MESSAGE_BYTES, type MessageQueue } from '../../shared/ports/queue.js';
+import { rejectedBatchUsage } from '../../shared/usage/entries.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 import { asSent, batchDevice, headerId, judge } from './batch.js';
 
 export const INGEST_ROUTE = '/v1/events';
@@ -87,6 +89,8 @@ export interface IngestDeps {
   clock: Clock;
   obs: Observability;
   config: IngestConfig;
+  /** Usage per tenant and day: batches with no valid event never reach split, so they are metered here. */
+  usage?: UsageMeter;
 }
 
 /** The parts of a function URL request ingest reads. */
@@ -261,6 +265,8 @@ async function accept(deps: IngestDeps, batch: PreparedBatch): Promise<IngestAns
 
   if (batch.events.length === 0) {
     const key = await writeRejects(deps.store, { ...batch, receivedAt });
+    deps.usage?.record(rejectedBatchUsage(batch, receivedAt));
+    await deps.usage?.flush();
     obs.logger.info('batch has no valid event', {
       batchId: batch.batchId,
       rejected: batch.rejects.length,

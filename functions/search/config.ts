@@ -10,6 +10,7 @@
  * | OPLAKE_ATHENA_OUTPUT            | no       | s3:// result location, when the workgroup does not enforce one |
  * | OPLAKE_KEYS_PARAMETER           | yes      | SSM SecureString: the token key set (cursor keys derive from it) |
  * | OPLAKE_QUERY_TABLE              | yes      | DynamoDB table (pk S, TTL `ttl`): query owners and slots     |
+ * | OPLAKE_LAKE_BUCKET              | yes      | lake bucket (usage/: the usage meter's records)              |
  * | OPLAKE_MAX_CONCURRENT_QUERIES   | no       | per-tenant concurrent queries (default 3)                    |
  * | OPLAKE_WAIT_BUDGET_MS           | no       | wait before answering 202 (default 10000)                    |
  * | OPLAKE_RESULT_REUSE_MINUTES     | no       | Athena result reuse max age for past ranges (default 15, 0 = off) |
@@ -29,6 +30,7 @@ export interface SearchEnvConfig {
   athenaOutput: string | undefined;
   keysParameter: string;
   queryTable: string;
+  lakeBucket: string;
   maxConcurrentQueries: number;
   waitBudgetMs: number;
   resultReuseMinutes: number;
@@ -54,6 +56,7 @@ export function readSearchEnv(env: Env): Readonly<SearchEnvConfig> {
     athenaOutput,
     keysParameter: required(env, 'OPLAKE_KEYS_PARAMETER'),
     queryTable: required(env, 'OPLAKE_QUERY_TABLE'),
+    lakeBucket: required(env, 'OPLAKE_LAKE_BUCKET'),
     ...shared(env),
     resultReuseMinutes: int(env, 'OPLAKE_RESULT_REUSE_MINUTES', { fallback: 15, min: 0, max: 10_080 }),
   });

@@ -10,11 +10,15 @@ import { bearerToken, requireScope, verifyToken } from '../../shared/auth/tokens
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
 import { type ErrorLogger, httpErrors, json, lowerHeaders } from '../../shared/http/responses.js';
 import { type Observability, observe } from '../../shared/observability/index.js';
+import { searchUsage } from '../../shared/usage/entries.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 import { aggregateEvents, cancelQuery, getQuery, type SearchCoreDeps, searchEvents } from './core.js';
 
 export interface SearchDeps extends SearchCoreDeps {
   /** Powertools logger, tracer and metrics; without it errors are logged to the console. */
   observability?: Observability;
+  /** Usage per tenant and day (searches, bytes scanned). */
+  usage?: UsageMeter;
 }
 
 export type SearchHandler = (
@@ -56,6 +60,11 @@ export function createSearchHandler(deps: SearchDeps): SearchHandler {
         : path === '/v1/search'
           ? await searchEvents(tenantId, readJson(event), deps)
           : await aggregateEvents(tenantId, readJson(event), deps);
+    // A cancel answers no stats: what the stopped query scanned is not metered (docs/search.md).
+    if (deps.usage && answer.status === 200 && 'stats' in answer.body) {
+      deps.usage.record(searchUsage(tenantId, answer.body.stats));
+      await deps.usage.flush();
+    }
     return json(answer.status, answer.body);
   };
 

@@ -6,6 +6,7 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AthenaRunner } from '../../shared/adapters/aws/athena-runner.js';
 import { AthenaSearchEngine } from '../../shared/adapters/aws/athena-search-engine.js';
@@ -13,9 +14,11 @@ import {
   DynamoDbConcurrencyLimiter,
   DynamoDbQueryRegistry,
 } from '../../shared/adapters/aws/dynamodb-query-registry.js';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { SsmKeySetSource } from '../../shared/adapters/aws/ssm-key-set.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { LakeUsageMeter } from '../../shared/usage/lake-usage-meter.js';
 import { LEASE_MS, QUERY_TTL_MS, readSearchEnv } from './config.js';
 import { createSearchHandler } from './create-handler.js';
 
@@ -46,4 +49,8 @@ export const handler = createSearchHandler({
   waitBudgetMs: config.waitBudgetMs,
   queryTtlMs: QUERY_TTL_MS,
   observability,
+  usage: new LakeUsageMeter(
+    new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket),
+    systemClock,
+  ),
 });

@@ -16,6 +16,7 @@ import type { PagePosition } from '../../shared/query/cursor.js';
 import { InMemoryConcurrencyLimiter, InMemoryQueryRegistry } from '../../shared/query/memory.js';
 import type { AggregateResult, SearchPage } from '../../shared/query/ports.js';
 import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 import { LEASE_MS, type LocalSearchEnvConfig, QUERY_TTL_MS } from './config.js';
 import { createSearchHandler, type SearchDeps, type SearchHandler } from './create-handler.js';
 
@@ -25,6 +26,7 @@ export interface LocalSearchOptions extends Partial<LocalSearchEnvConfig> {
   keys: KeySetSource;
   clock?: Clock;
   observability?: Observability;
+  usage?: UsageMeter;
 }
 
 export function createLocalSearchDeps(
@@ -47,6 +49,7 @@ export function createLocalSearchDeps(
     waitBudgetMs: options.waitBudgetMs ?? 10_000,
     queryTtlMs: QUERY_TTL_MS,
     ...(options.observability ? { observability: options.observability } : {}),
+    ...(options.usage ? { usage: options.usage } : {}),
   };
 }
 
@@ -63,6 +66,7 @@ export function searchRoutes(config: Partial<LocalSearchEnvConfig> = {}): RouteP
       keys: runtime.keys,
       clock: runtime.clock,
       observability: runtime.obs,
+      usage: runtime.usage,
     });
     routes.add({ method: 'POST', path: '/v1/search', functionName: 'search', handler });
     routes.add({ method: 'GET', path: '/v1/search/{id}', functionName: 'search', handler });

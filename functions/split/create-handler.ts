@@ -19,7 +19,11 @@ export function createSplitHandler(
   const handler = middy<SQSEvent, PromiseSettledResult<unknown>[], Error, Context>()
     // processRecord already logged each failure with its tenant and message id.
     .use(sqsPartialBatchFailure({ logger: () => undefined }))
-    .handler(async (event) => Promise.allSettled(event.Records.map((record) => processRecord(record, deps))));
+    .handler(async (event) => {
+      const settled = await Promise.allSettled(event.Records.map((record) => processRecord(record, deps)));
+      await deps.usage?.flush(); // a failure retries the batch; usage ids make the recount harmless
+      return settled;
+    });
   // The middleware replaces the settled results with the SQSBatchResponse before middy returns.
   return observe(handler, deps.obs) as unknown as (
     event: SQSEvent,

@@ -8,19 +8,22 @@ import { FirehoseDeliveryStream } from '../../shared/adapters/aws/firehose-deliv
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { LakeUsageMeter } from '../../shared/usage/lake-usage-meter.js';
 import { readSplitEnv } from './config.js';
 import { createSplitHandler } from './create-handler.js';
 
 const config = readSplitEnv(process.env);
 const obs = createObservability('split');
 const { tracer } = obs;
+const store = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket);
 
 export const handler = createSplitHandler({
   stream: new FirehoseDeliveryStream({
     client: tracer.captureAWSv3Client(new FirehoseClient({})),
     streams: config.firehoseStreams,
   }),
-  store: new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket),
+  store,
   clock: systemClock,
   obs,
+  usage: new LakeUsageMeter(store, systemClock),
 });

@@ -31,12 +31,16 @@ import {
   FIREHOSE_LIMITS,
 } from '../../shared/ports/delivery-stream.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
+import { batchUsage } from '../../shared/usage/entries.js';
+import type { UsageMeter } from '../../shared/usage/meter.js';
 
 export interface SplitDeps {
   stream: DeliveryStream;
   store: ObjectStore;
   clock: Clock;
   obs: Observability;
+  /** Usage per tenant and day (events accepted/rejected); flushed once per invocation. */
+  usage?: UsageMeter;
 }
 
 export interface PackLimits {
@@ -167,6 +171,8 @@ export async function processMessage(body: string, deps: SplitDeps): Promise<Spl
   const records = packRecords(events);
   if (records.length > 0) await deps.stream.putRecords(records);
   await writeRejects(deps.store, { ...batch, rejects });
+  deps.usage?.record(batchUsage(batch, events.length, rejects.length));
+  if (spoolKey !== null) await deps.usage?.flush(); // before the spool object, whose absence means "counted"
   if (spoolKey !== null) await deps.store.delete([spoolKey]);
 
   const lagMs = deps.clock.now().getTime() - Date.parse(batch.receivedAt);

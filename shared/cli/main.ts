@@ -18,6 +18,7 @@ import * as serve from './commands/serve.js';
 import * as sweep from './commands/sweep.js';
 import * as tenant from './commands/tenant.js';
 import * as token from './commands/token.js';
+import * as usage from './commands/usage.js';
 import { type CliContext, CliError } from './context.js';
 
 export interface CommandModule {
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandModule[] = [
   dlq,
   search,
   aggregate,
+  usage,
   serve,
 ];
 

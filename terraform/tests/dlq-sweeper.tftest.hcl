@@ -142,8 +142,8 @@ run "alarms" {
 
   assert {
     condition = (
-      length(aws_cloudwatch_metric_alarm.firehose_freshness) == var.firehose_shards &&
-      length(aws_cloudwatch_metric_alarm.firehose_delivery_errors) == var.firehose_shards &&
+      length(aws_cloudwatch_metric_alarm.firehose_freshness) == local.firehose_shards &&
+      length(aws_cloudwatch_metric_alarm.firehose_delivery_errors) == local.firehose_shards &&
       alltrue([for a in values(aws_cloudwatch_metric_alarm.firehose_freshness) : a.metric_name == "DeliveryToS3.DataFreshness" && a.namespace == "AWS/Firehose" && a.threshold == var.firehose_freshness_alarm_seconds]) &&
       alltrue([for a in values(aws_cloudwatch_metric_alarm.firehose_delivery_errors) : a.metric_name == "DeliveryToS3.Success" && a.comparison_operator == "LessThanThreshold" && a.threshold == 1])
     )

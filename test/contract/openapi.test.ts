@@ -93,3 +93,12 @@ describe('docs/openapi.yaml', () => {
     }
   });
 });
+
+describe('docs/openapi.yaml usage route', () => {
+  it('documents every column of a usage row', async () => {
+    const { USAGE_COUNTERS } = await import('../../shared/usage/meter.js');
+    const documented = Object.keys(schema('UsageRow').properties as Record<string, unknown>).sort();
+    expect(documented).toEqual(['tenantId', 'day', 'rawBytes', 'parquetBytes', ...USAGE_COUNTERS].sort());
+    expect(doc.paths['/v1/admin/usage']?.get?.responses['200']).toBeDefined();
+  });
+});

@@ -105,13 +105,22 @@ describe('deployed adapters on the emulated infrastructure', () => {
     const event: SQSEvent = {
       Records: messages.map((m, i) => record(m.Body ?? '', m.MessageId ?? `m-${i}`, queueArn)),
     };
-    const result = await split.handler(event, lambdaContext());
-
-    // Assess: the emulated Firehose stream delivered the events into the lake under raw/. moto
-    // evaluates the bucket's TLS-only policy, and this endpoint is plain HTTP: reading is refused
-    // until the policy is lifted, and the policy is put back before the re-plan checks for drift.
+    // moto evaluates the bucket's TLS-only policy, and this endpoint is plain HTTP: split's own
+    // writes (the usage meter's object) are refused until the policy is lifted; it is put back
+    // right after, and before the re-plan checks for drift.
     const s3 = new S3Client({ ...config, forcePathStyle: true });
     const bucket = out.lake_bucket.value;
+    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    let result: Awaited<ReturnType<typeof split.handler>>;
+    try {
+      result = await split.handler(event, lambdaContext());
+    } finally {
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+    }
+
+    // Assess: the emulated Firehose stream delivered the events into the lake under raw/ (reading
+    // over HTTP is refused until the policy is lifted again), and split metered the batch in usage/.
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'raw/' }));
     const keys = (listed.Contents ?? []).map((o) => o.Key ?? '');
     const firstKey = keys[0] ?? 'raw/missing';
@@ -119,17 +128,22 @@ describe('deployed adapters on the emulated infrastructure', () => {
       () => 'read',
       (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
     );
-    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
     let lake = '';
+    let usage = '';
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
     try {
-      const bodies = await Promise.all(
-        keys.map(async (key) => {
-          const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-          return (await got.Body?.transformToString()) ?? '';
-        }),
-      );
-      lake = bodies.join('\n');
+      const read = async (prefixKeys: string[]) =>
+        (
+          await Promise.all(
+            prefixKeys.map(async (key) => {
+              const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+              return (await got.Body?.transformToString()) ?? '';
+            }),
+          )
+        ).join('\n');
+      lake = await read(keys);
+      const metered = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'usage/' }));
+      usage = await read((metered.Contents ?? []).map((o) => o.Key ?? ''));
     } finally {
       await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
     }
@@ -140,6 +154,8 @@ describe('deployed adapters on the emulated infrastructure', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     for (const title of titles) expect(lake).toContain(title);
     expect(lake).toContain('"tenant_id":"emu-tenant"');
+    expect(usage).toContain('"tenant_id":"emu-tenant"');
+    expect(usage).toContain(`"eventsAccepted":${titles.length}`);
   });
 
   it('runs the dlq-sweeper with its deployed environment: every DLQ swept, a poison letter archived, one alert', async () => {

@@ -15,7 +15,7 @@ import { type CliContext, CliError } from '../context.js';
 export interface AdminCall {
   url: string;
   dataDir: string;
-  method: 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
   /** The same operation without a server; its result is printed like the server's answer. */

@@ -41,6 +41,7 @@ import {
 } from '../../observability/index.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { DeliveryRecord, DeliveryStream } from '../../ports/delivery-stream.js';
+import { LakeUsageMeter } from '../../usage/lake-usage-meter.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lambdaContext } from './lambda-context.js';
 import { createLocalSweeper, type LocalSweeper } from './local-sweeper.js';
@@ -98,6 +99,8 @@ export interface LocalRuntime {
   readonly stream: LocalDeliveryStream;
   readonly keys: FileKeySetSource;
   readonly clock: Clock;
+  /** Usage per tenant and day, kept in the lake under usage/ (shared/usage). */
+  readonly usage: LakeUsageMeter;
   /** Observability of the local server itself (handlers have their own, per function). */
   readonly obs: Observability;
   /** The ingest function's handler (POST /v1/events). */
@@ -154,6 +157,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
   }
 
   const counting = new CountingStream(stream);
+  const usage = new LakeUsageMeter(store, clock, `local-${process.pid}-${Date.now()}`);
   const ingest = createIngestHandler({
     keys,
     queue,
@@ -163,10 +167,12 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     clock,
     obs: createObservability('ingest', obsOptions),
     config: { ...DEFAULT_INGEST_CONFIG, ...options.ingestConfig },
+    usage,
   });
   const split = createSplitHandler({
     stream: counting,
     store,
+    usage,
     clock,
     obs: createObservability('split', obsOptions),
   });
@@ -276,6 +282,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     stream,
     keys,
     clock,
+    usage,
     obs,
     ingest: (event, context) => ingest(event, context),
     splitOnce: (max = batchSize) => lane.run(() => splitPass(max)),
@@ -291,6 +298,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
           if (pass.batches + pass.failed === 0) break;
         }
         const flushed = await stream.flush({ force: true });
+        await usage.flush();
         const depth = await queue.depth();
         const summary: FlushSummary = {
           batches,
@@ -315,6 +323,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       await sweeper.idle();
       try {
         await lane.run(() => stream.flush({ force: true }));
+        await usage.flush();
       } finally {
         await lock.release();
       }

@@ -34,6 +34,7 @@ export function runLocalNightly(runtime: LocalRuntime, date?: unknown): Promise<
       dataDir: runtime.dataDir,
       clock: runtime.clock,
       date: day,
+      usage: runtime.usage,
     });
     // The critical rule "a nightly tenant failed after its retries" (on AWS: the NightlyTenantFailures alarm).
     await runtime.sweeper.alertNightly(summary);

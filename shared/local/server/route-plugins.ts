@@ -17,10 +17,11 @@ import type { LocalRuntime } from '../runtime/runtime.js';
 import { nightlyRoutes } from './nightly-routes.js';
 import type { RoutePlugin, RouteTable } from './routes.js';
 import { sweepRoutes } from './sweep-routes.js';
+import { usageRoutes } from './usage-routes.js';
 
 /** Every plugin local mode serves, configured from the local settings. */
 export function routePlugins(config: Pick<LocalConfig, 'search'>): readonly RoutePlugin[] {
-  return [nightlyRoutes, sweepRoutes, searchRoutes(config.search)];
+  return [nightlyRoutes, sweepRoutes, searchRoutes(config.search), usageRoutes];
 }
 
 export function applyRoutePlugins(config: Pick<LocalConfig, 'search'>): RoutePlugin {

@@ -29,6 +29,7 @@ import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engin
 import type { RetentionPolicy } from '../../conversion/retention.js';
 import type { NightlySummary } from '../../conversion/summary.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
+import type { UsageMeter } from '../../usage/meter.js';
 import { runDistributedMap, splitDistributedMaps } from './distributed-map.js';
 import { FaultInjectingEngine } from './faults.js';
 import { LocalTaskCallbacks } from './local-task-callbacks.js';
@@ -103,6 +104,7 @@ export interface RunNightlyOptions {
   retryIntervalMs?: number;
   metrics?: MetricSink;
   log?: RunnerLog;
+  usage?: UsageMeter;
 }
 
 export interface LocalNightlyRun {
@@ -157,6 +159,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
           { tenantId, dt },
         ),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
     });
     return settled;
   };

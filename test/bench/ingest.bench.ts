@@ -1,0 +1,170 @@
+/**
+ * ingest: POST /v1/events over local HTTP with autocannon (4 connections, rounds of a fixed
+ * duration), 1-event and 500-event batches, JSON (a fresh batchId per request) and gzip
+ * NDJSON, against an empty handler on the same server (same body, same headers) in the same run.
+ * The server runs in its own process as `make dev` does, split worker included; each round starts
+ * on an idle server (an untimed flush before it). Reports events/s and p50/p99 latency (medians
+ * over the rounds), and p99 / the empty handler's p99 (target for 500-event batches: within 3x).
+ * Also writes the byte figures `make cost` reads.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { normalizeBatch, packRecords } from '../../functions/split/split.js';
+import { type CaseResult, compare } from './harness.js';
+import { agentBatch } from './split.bench.js';
+
+interface Server {
+  url: string;
+  token: string;
+  admin: string;
+  child: ChildProcess;
+}
+
+/** POST /v1/admin/flush: the queue drained through split, buffers written to the lake. */
+async function drain(server: Server): Promise<void> {
+  const res = await fetch(`${server.url}/v1/admin/flush`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.admin}` },
+  });
+  if (!res.ok) throw new Error(`flush answered ${res.status}: ${await res.text()}`);
+}
+
+async function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/ingest-server.ts', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+    });
+    child.once('exit', (code) => reject(new Error(`ingest bench server exited with ${code}`)));
+  });
+  const { url, token, admin } = JSON.parse(line) as { url: string; token: string; admin: string };
+  return { url, token, admin, child };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+/** Byte figures of a realistic 500-event batch: as sent, as stored (JSON lines), stored gzip. */
+export function byteFigures(events: number) {
+  const batch = agentBatch(events, 7);
+  const sent = batch.events.map((e) => e.event);
+  const json = JSON.stringify({ batchId: 'b-0000000000', events: sent });
+  const lines = Buffer.concat(packRecords(normalizeBatch(batch).events).map((r) => r.data));
+  return {
+    jsonBytesPerEvent: Math.round(Buffer.byteLength(json) / events),
+    storedLineBytesPerEvent: Math.round(lines.length / events),
+    storedGzipBytesPerEvent: Number((gzipSync(lines).length / events).toFixed(1)),
+  };
+}
+
+interface Case {
+  name: string;
+  events: number;
+  /** Seconds a round lasts (autocannon's `amount` mode ends on a whole-second tick: not used). */
+  seconds: number;
+  format: 'json' | 'ndjson-gzip';
+}
+
+const CASES: Case[] = [
+  { name: '1-event JSON', events: 1, seconds: 5, format: 'json' },
+  { name: '500-event JSON', events: 500, seconds: 8, format: 'json' },
+  { name: '1-event gzip NDJSON', events: 1, seconds: 5, format: 'ndjson-gzip' },
+  { name: '500-event gzip NDJSON', events: 500, seconds: 8, format: 'ndjson-gzip' },
+];
+
+export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'oplake-bench-ingest-'));
+  const server = await startServer(dataDir);
+  let batchSeq = 0;
+  try {
+    const results: CaseResult[] = [];
+    for (const c of CASES) {
+      const sent = agentBatch(c.events, 11).events.map((e) => e.event);
+      const headers: Record<string, string> = { authorization: `Bearer ${server.token}` };
+      let body: string | Buffer;
+      let setupRequest: ((request: autocannon.Request) => autocannon.Request) | undefined;
+      if (c.format === 'json') {
+        headers['content-type'] = 'application/json';
+        const tail = `","events":${JSON.stringify(sent)}}`;
+        body = `{"batchId":"b-0000000000${tail}`;
+        setupRequest = (request) => ({
+          ...request,
+          body: `{"batchId":"b-${String(++batchSeq).padStart(10, '0')}${tail}`,
+        });
+      } else {
+        headers['content-type'] = 'application/x-ndjson';
+        headers['content-encoding'] = 'gzip';
+        body = gzipSync(sent.map((e) => JSON.stringify(e)).join('\n'));
+      }
+      const sample = () => ({ p50: [] as number[], p99: [] as number[], rate: [] as number[] });
+      const latencies = { candidate: sample(), baseline: sample() };
+      const round = (path: string, side: 'candidate' | 'baseline') => async () => {
+        await drain(server); // every round starts on an idle server (queue empty, buffers written)
+        const result = await autocannon({
+          url: `${server.url}${path}`,
+          method: 'POST',
+          headers,
+          body,
+          ...(setupRequest && path === '/v1/events' ? { requests: [{ setupRequest }] } : {}),
+          connections: 4,
+          duration: c.seconds,
+          timeout: 30,
+        });
+        const bad = result.non2xx + result.errors + result.timeouts;
+        if (bad > 0) throw new Error(`${c.name} ${path}: ${bad} requests failed (non-2xx, errors, timeouts)`);
+        const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
+        const units = result.requests.total * c.events;
+        latencies[side].p50.push(result.latency.p50);
+        latencies[side].p99.push(result.latency.p99);
+        latencies[side].rate.push(units / seconds);
+        return { units, seconds };
+      };
+      progress(`ingest: ${c.name}, ${c.seconds} s a round`);
+      const r = await compare({
+        bench: 'ingest',
+        name: c.name,
+        unit: 'events',
+        rounds: 3,
+        progress,
+        candidate: round('/v1/events', 'candidate'),
+        baselineName: 'empty handler, same server',
+        baseline: round('/bench/empty', 'baseline'),
+      });
+      // The warm-up round of each side is not a measurement; rates are the medians of the rounds'.
+      for (const side of [latencies.candidate, latencies.baseline]) {
+        side.p50.shift();
+        side.p99.shift();
+        side.rate.shift();
+      }
+      r.candidate.rate = median(latencies.candidate.rate);
+      r.baseline.rate = median(latencies.baseline.rate);
+      r.ratio = r.candidate.rate / r.baseline.rate;
+      const p99 = median(latencies.candidate.p99);
+      const emptyP99 = median(latencies.baseline.p99);
+      r.candidate.extra = {
+        p50Ms: median(latencies.candidate.p50),
+        p99Ms: p99,
+        p99VsEmpty: Number((p99 / Math.max(emptyP99, 0.001)).toFixed(2)),
+        ...(c.events === 500 && c.format === 'json' ? byteFigures(500) : {}),
+      };
+      r.baseline.extra = { p50Ms: median(latencies.baseline.p50), p99Ms: emptyP99 };
+      results.push(r);
+    }
+    return results;
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
