@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'query_cancelled'
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -55,6 +56,11 @@ export class ForbiddenError extends ApiError {
 export class NotFoundError extends ApiError {
   readonly status = 404;
   readonly code = 'not_found';
+}
+/** GET of a query its tenant cancelled (DELETE /v1/search/{queryId}): it has no results. */
+export class QueryCancelledError extends ApiError {
+  readonly status = 410;
+  readonly code = 'query_cancelled';
 }
 export class IdempotencyConflictError extends ApiError {
   readonly status = 409;

@@ -259,6 +259,7 @@ locals {
             "athena:StartQueryExecution",
             "athena:GetQueryExecution",
             "athena:GetQueryResults",
+            "athena:StopQueryExecution",
           ]
           Resource = [for wg in module.search_workgroup : wg.arn]
         },
@@ -423,7 +424,7 @@ module "search" {
   source = "./modules/lambda-function"
 
   function_name        = "${var.name}-search"
-  description          = "POST /v1/search, /v1/aggregate, GET /v1/search/{queryId}: tenant-scoped Athena queries"
+  description          = "POST /v1/search, /v1/aggregate, GET and DELETE /v1/search/{queryId}: tenant-scoped Athena queries"
   zip_path             = "${local.dist_dir}/search.zip"
   architecture         = var.lambda_architecture
   memory_size          = 1024
@@ -435,7 +436,7 @@ module "search" {
   # The admin console (console.tf) calls this URL from its own origin; nothing else may.
   function_url_cors = length(local.console_origins) == 0 ? null : {
     allow_origins  = local.console_origins
-    allow_methods  = ["GET", "POST"]
+    allow_methods  = ["GET", "POST", "DELETE"]
     allow_headers  = ["authorization", "content-type"]
     expose_headers = ["retry-after"]
     max_age        = 3600

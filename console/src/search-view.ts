@@ -1,7 +1,8 @@
 /**
  * The search screen: range, types and every filter of the contract; a histogram from
  * /v1/aggregate (hour buckets for a few days, day beyond); a results table, newest first, paged
- * by the cursor; progress and cancel while a query runs past the wait budget (202 + polling);
+ * by the cursor; progress and cancel while a query runs past the wait budget (202 + polling; Cancel
+ * aborts the wait and the client sends DELETE /v1/search/{queryId}, which stops it on the server);
  * a row opens the whole event; a value (user, host, device, app, domain) filters by it.
  */
 import {

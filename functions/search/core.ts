@@ -4,14 +4,16 @@
  * "Aggregate"). It knows ports only; the handler and the composition roots wire adapters in.
  */
 import type { KeySetSource } from '../../shared/auth/tokens.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError, QueryCancelledError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { queryFingerprint, signCursor, verifyCursor } from '../../shared/query/cursor.js';
 import type {
   AggregateResult,
   ConcurrencyLimiter,
+  EndState,
   Outcome,
   QueryKind,
+  QueryRecord,
   QueryRegistry,
   SearchEngine,
   SearchPage,
@@ -39,6 +41,11 @@ export interface SearchCoreDeps {
 export type CoreAnswer =
   | { status: 200; body: SearchBody | AggregateBody }
   | { status: 202; body: { queryId: string; status: 'running' } };
+
+export interface CancelAnswer {
+  status: 200;
+  body: { queryId: string; status: EndState };
+}
 
 export interface SearchBody {
   events: SearchPage['events'];
@@ -82,8 +89,11 @@ export async function aggregateEvents(
 
 /** GET /v1/search/{queryId}: only the tenant that started the query can see it (else 404). */
 export async function getQuery(tenantId: string, queryId: string, deps: SearchCoreDeps): Promise<CoreAnswer> {
-  const record = QUERY_ID.test(queryId) ? await deps.registry.get(queryId) : null;
-  if (record === null || record.tenantId !== tenantId) throw new NotFoundError('no such query');
+  const record = await ownedRecord(tenantId, queryId, deps);
+  if (record.cancelled) {
+    await releaseRecordSlot(record.queryId, tenantId, deps);
+    throw new QueryCancelledError('this query was cancelled; it has no results (run it again to see them)');
+  }
   let outcome: Outcome<SearchPage | AggregateResult>;
   try {
     outcome = await deps.engine.poll(record, deps.waitBudgetMs);
@@ -101,6 +111,32 @@ export async function getQuery(tenantId: string, queryId: string, deps: SearchCo
   }
   const result = outcome.result as AggregateResult;
   return { status: 200, body: { rows: result.rows, stats: result.stats } };
+}
+
+/**
+ * DELETE /v1/search/{queryId}: stops the tenant's running query and frees its concurrency slot at
+ * once. Same 404 rule as GET. Idempotent: a query already cancelled answers `cancelled` again; one
+ * that had already ended answers `succeeded` or `failed` and stays as it was (GET still answers).
+ */
+export async function cancelQuery(
+  tenantId: string,
+  queryId: string,
+  deps: SearchCoreDeps,
+): Promise<CancelAnswer> {
+  const record = await ownedRecord(tenantId, queryId, deps);
+  let status: EndState = 'cancelled';
+  if (!record.cancelled) {
+    status = await deps.engine.cancel(record);
+    if (status === 'cancelled') await deps.registry.markCancelled(record.queryId);
+  }
+  await releaseRecordSlot(record.queryId, tenantId, deps);
+  return { status: 200, body: { queryId: record.queryId, status } };
+}
+
+async function ownedRecord(tenantId: string, queryId: string, deps: SearchCoreDeps): Promise<QueryRecord> {
+  const record = QUERY_ID.test(queryId) ? await deps.registry.get(queryId) : null;
+  if (record === null || record.tenantId !== tenantId) throw new NotFoundError('no such query');
+  return record;
 }
 
 async function releaseRecordSlot(queryId: string, tenantId: string, deps: SearchCoreDeps): Promise<void> {

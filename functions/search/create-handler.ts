@@ -1,6 +1,6 @@
 /**
  * The search function URL handler, the same on Lambda and in local mode:
- *   POST /v1/search, GET /v1/search/{queryId}, POST /v1/aggregate (scope `search`).
+ *   POST /v1/search, GET and DELETE /v1/search/{queryId}, POST /v1/aggregate (scope `search`).
  * Authentication and routing live here; the work is in core.ts; errors become the contract's
  * answers in httpErrors (shared/http/responses.ts).
  */
@@ -12,7 +12,7 @@ import { type ErrorLogger, httpErrors, json, lowerHeaders } from '../../shared/h
 import { type Observability, observe } from '../../shared/observability/index.js';
 import { searchUsage } from '../../shared/usage/entries.js';
 import type { UsageMeter } from '../../shared/usage/meter.js';
-import { aggregateEvents, getQuery, type SearchCoreDeps, searchEvents } from './core.js';
+import { aggregateEvents, cancelQuery, getQuery, type SearchCoreDeps, searchEvents } from './core.js';
 
 export interface SearchDeps extends SearchCoreDeps {
   /** Powertools logger, tracer and metrics; without it errors are logged to the console. */
@@ -40,7 +40,7 @@ export function createSearchHandler(deps: SearchDeps): SearchHandler {
     const queryMatch = /^\/v1\/search\/([^/]+)$/.exec(path);
     const known =
       (method === 'POST' && (path === '/v1/search' || path === '/v1/aggregate')) ||
-      (method === 'GET' && queryMatch !== null);
+      ((method === 'GET' || method === 'DELETE') && queryMatch !== null);
     if (!known) throw new NotFoundError(`no route ${method} ${path}`);
 
     const claims = await verifyToken(
@@ -51,13 +51,17 @@ export function createSearchHandler(deps: SearchDeps): SearchHandler {
     const tenantId = requireScope(claims, 'search');
     deps.observability?.logger.appendKeys({ tenantId });
 
+    const queryId = queryMatch?.[1] === undefined ? undefined : decodeURIComponent(queryMatch[1]);
     const answer =
-      queryMatch?.[1] !== undefined
-        ? await getQuery(tenantId, decodeURIComponent(queryMatch[1]), deps)
+      queryId !== undefined
+        ? method === 'DELETE'
+          ? await cancelQuery(tenantId, queryId, deps)
+          : await getQuery(tenantId, queryId, deps)
         : path === '/v1/search'
           ? await searchEvents(tenantId, readJson(event), deps)
           : await aggregateEvents(tenantId, readJson(event), deps);
-    if (deps.usage && answer.status === 200) {
+    // A cancel answers no stats: what the stopped query scanned is not metered (docs/search.md).
+    if (deps.usage && answer.status === 200 && 'stats' in answer.body) {
       deps.usage.record(searchUsage(tenantId, answer.body.stats));
       await deps.usage.flush();
     }

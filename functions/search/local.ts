@@ -57,7 +57,7 @@ export function createLocalSearchHandler(options: LocalSearchOptions): SearchHan
   return createSearchHandler(createLocalSearchDeps(options));
 }
 
-/** A route plugin: POST /v1/search, GET /v1/search/{id}, POST /v1/aggregate on one handler. */
+/** A route plugin: POST /v1/search, GET and DELETE /v1/search/{id}, POST /v1/aggregate on one handler. */
 export function searchRoutes(config: Partial<LocalSearchEnvConfig> = {}): RoutePlugin {
   return (routes, runtime) => {
     const handler = createLocalSearchHandler({
@@ -70,6 +70,7 @@ export function searchRoutes(config: Partial<LocalSearchEnvConfig> = {}): RouteP
     });
     routes.add({ method: 'POST', path: '/v1/search', functionName: 'search', handler });
     routes.add({ method: 'GET', path: '/v1/search/{id}', functionName: 'search', handler });
+    routes.add({ method: 'DELETE', path: '/v1/search/{id}', functionName: 'search', handler });
     routes.add({ method: 'POST', path: '/v1/aggregate', functionName: 'search', handler });
   };
 }

@@ -1,13 +1,14 @@
 /**
- * A client of the search API (POST /v1/search, GET /v1/search/{queryId}, POST /v1/aggregate) for
- * the console (in the browser) and `oplake search|aggregate` (in Node): only `fetch`, no DOM.
- * A 202 answer is polled until the query ends (`onProgress` tells how long it has run), and a
- * caller's AbortSignal stops the waiting. Every non-2xx answer becomes an ApiRequestError with
- * the contract's code.
+ * A client of the search API (POST /v1/search, GET and DELETE /v1/search/{queryId}, POST
+ * /v1/aggregate) for the console (in the browser) and `oplake search|aggregate` (in Node): only
+ * `fetch`, no DOM. A 202 answer is polled until the query ends (`onProgress` tells how long it
+ * has run); a caller's AbortSignal stops the waiting and cancels the query on the server
+ * (DELETE). Every non-2xx answer becomes an ApiRequestError with the contract's code.
  */
 import {
   type AggregateAnswer,
   type AggregateRequest,
+  type CancelAnswer,
   ERROR_CODES,
   type ErrorCode,
   type ErrorDetail,
@@ -90,7 +91,7 @@ export class ApiClient {
         await sleep(this.options.pollIntervalMs ?? 1000, run.signal);
         answer = await this.call<T | Running>('GET', queryPath(queryId), undefined, run.signal);
       } catch (error) {
-        if (error instanceof CancelledError) void this.drain(queryId);
+        if (error instanceof CancelledError) await this.cancel(queryId).catch(() => undefined);
         throw error;
       }
     }
@@ -98,27 +99,17 @@ export class ApiClient {
   }
 
   /**
-   * After a cancel the query still runs on the server (the API has no cancel) and holds one of
-   * the tenant's concurrent-query slots until a poll sees it end: poll it to its end in the
-   * background (at most 15 minutes), so cancelling never locks the tenant out of searching.
+   * DELETE /v1/search/{queryId}: stops a running query and frees the tenant's slot at once. The
+   * answer tells how it ended (`cancelled`, or `succeeded` / `failed` when it had already ended).
+   * A cancelled wait calls it by itself (best effort: a failed DELETE only leaves the query to
+   * end or to time out on the server).
    */
-  private async drain(queryId: string): Promise<void> {
-    const until = Date.now() + 15 * 60_000;
-    while (Date.now() < until) {
-      await sleep(Math.max(this.options.pollIntervalMs ?? 1000, 1000));
-      let answer: unknown;
-      try {
-        answer = await this.call<unknown>('GET', queryPath(queryId), undefined);
-      } catch (error) {
-        if (error instanceof ApiRequestError) return; // ended with an error, or unknown: the slot is free
-        throw error;
-      }
-      if (!isRunning(answer)) return;
-    }
+  cancel(queryId: string): Promise<CancelAnswer> {
+    return this.call<CancelAnswer>('DELETE', queryPath(queryId), undefined);
   }
 
   private async call<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body: unknown,
     signal?: AbortSignal,

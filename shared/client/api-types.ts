@@ -119,12 +119,21 @@ export interface Running {
   status: 'running';
 }
 
+/** components.schemas.CancelAnswer: DELETE /v1/search/{queryId} */
+export const CANCEL_KEYS = ['queryId', 'status'] as const;
+export interface CancelAnswer {
+  queryId: string;
+  /** `cancelled` when it was stopped (now or before); else how it had already ended. */
+  status: 'cancelled' | 'succeeded' | 'failed';
+}
+
 /** components.schemas.Error (error.code) */
 export const ERROR_CODES = [
   'invalid_request',
   'unauthorized',
   'forbidden',
   'not_found',
+  'query_cancelled',
   'idempotency_conflict',
   'payload_too_large',
   'unsupported_media_type',

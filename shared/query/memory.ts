@@ -68,4 +68,9 @@ export class InMemoryQueryRegistry implements QueryRegistry {
     record.leaseId = null;
     return lease;
   }
+
+  async markCancelled(queryId: string): Promise<void> {
+    const record = this.records.get(queryId);
+    if (record) record.cancelled = true;
+  }
 }

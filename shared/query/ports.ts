@@ -49,7 +49,12 @@ export interface QueryRecord {
   leaseId: string | null;
   /** Epoch milliseconds after which the record may be forgotten. */
   expiresAt: number;
+  /** Set once its tenant cancelled it (DELETE /v1/search/{queryId}); GET then answers 410. */
+  cancelled?: boolean;
 }
+
+/** How a query ended, as DELETE /v1/search/{queryId} tells it. */
+export type EndState = 'cancelled' | 'succeeded' | 'failed';
 
 export interface SearchEngine {
   readonly name: EngineName;
@@ -66,6 +71,11 @@ export interface SearchEngine {
   aggregate(tenantId: string, query: AggregateQuery, waitMs: number): Promise<Outcome<AggregateResult>>;
   /** A query that answered `running` before: its first page / rows, or still running. */
   poll(record: QueryRecord, waitMs: number): Promise<Outcome<SearchPage | AggregateResult>>;
+  /**
+   * Stops a query that answered `running` before, if it still runs, and says how it ended:
+   * `cancelled` when this call (or an earlier one) stopped it, else `succeeded` or `failed`.
+   */
+  cancel(record: QueryRecord): Promise<EndState>;
   /** Whether a page at `position` runs a new query (and so needs a concurrency lease). */
   pagingRunsQuery(position: PagePosition): boolean;
 }
@@ -82,4 +92,6 @@ export interface QueryRegistry {
   get(queryId: string): Promise<QueryRecord | null>;
   /** Marks the record's lease as given back (so only one poll releases it). Returns the lease that was held. */
   takeLease(queryId: string): Promise<string | null>;
+  /** Marks the record cancelled (GET answers 410 `query_cancelled` from then on). */
+  markCancelled(queryId: string): Promise<void>;
 }

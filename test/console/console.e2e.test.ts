@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { freePort, type ServerProcess, startServer, stopServer } from '../e2e/local-server.js';
 import {
   ACME,
@@ -205,8 +205,17 @@ describe('admin console in Chromium', () => {
     await page.selectOption('#search-preset', '7d');
   });
 
-  it('shows a running query with its progress and cancels it', async () => {
+  it('shows a running query with its progress; Cancel stops it on the server and stops polling', async () => {
     await page.click('.search-form button[type=button]'); // Clear
+    // Every request of the page to /v1/search/{queryId}: the polls (GET) and the cancels (DELETE).
+    const calls: { method: string; queryId: string; status: number; body: string }[] = [];
+    const onResponse = async (response: Response) => {
+      const match = /\/v1\/search\/([^/?]+)$/.exec(new URL(response.url()).pathname);
+      if (!match?.[1]) return;
+      const body = await response.text().catch(() => '');
+      calls.push({ method: response.request().method(), queryId: match[1], status: response.status(), body });
+    };
+    page.on('response', onResponse);
     // A wait budget of 0 still lets a fast query answer at once: search until one runs past it.
     let cancelled = false;
     for (let attempt = 0; attempt < 10 && !cancelled; attempt += 1) {
@@ -217,6 +226,7 @@ describe('admin console in Chromium', () => {
         .catch(() => null);
       if (progress === null) continue;
       expect(progress).toMatch(/^Searching… \d+ s$/);
+      calls.length = 0;
       cancelled = await page
         .click('.status button.cancel', { timeout: 1_000 })
         .then(() => true)
@@ -227,6 +237,23 @@ describe('admin console in Chromium', () => {
     await expect(page.locator('.status [role=alert]').textContent()).resolves.toBe(
       'The search was cancelled.',
     );
+    // Longer than the client's poll interval (1 s): a poll still going on would show here.
+    await page.waitForTimeout(2_500);
+    page.off('response', onResponse);
+    const deletes = calls.filter((c) => c.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThanOrEqual(1);
+    for (const d of deletes) {
+      expect(d.status).toBe(200);
+      // `succeeded` when the (small) query ended between the last poll and the click.
+      expect(JSON.parse(d.body)).toEqual({
+        queryId: d.queryId,
+        status: expect.stringMatching(/^(cancelled|succeeded)$/),
+      });
+      const after = calls
+        .slice(calls.indexOf(d) + 1)
+        .filter((c) => c.queryId === d.queryId && c.method === 'GET');
+      expect(after).toEqual([]);
+    }
   });
 
   it('shows each report as a chart with its numbers, and downloads the CSV', async () => {

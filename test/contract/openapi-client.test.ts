@@ -36,6 +36,7 @@ describe('the API client agrees with docs/openapi.yaml', () => {
     ['Stats', api.STATS_KEYS],
     ['SearchAnswer', api.SEARCH_ANSWER_KEYS],
     ['Running', api.RUNNING_KEYS],
+    ['CancelAnswer', api.CANCEL_KEYS],
   ] as const)('%s has exactly the fields the client knows', (name, fields) => {
     expect(keys(name)).toEqual(sorted(fields));
   });
@@ -49,7 +50,8 @@ describe('the API client agrees with docs/openapi.yaml', () => {
     expect(Object.keys(rows?.properties ?? {}).sort()).toEqual(sorted(api.AGGREGATE_ROW_KEYS));
   });
 
-  it('enums match: event types, groupBy (with hour), metric, error codes', () => {
+  it('enums match: event types, groupBy (with hour), metric, error codes, cancel states', () => {
+    expect(schema('CancelAnswer').properties?.status?.enum).toEqual(['cancelled', 'succeeded', 'failed']);
     expect(schema('EventType').enum).toEqual([...api.EVENT_TYPES]);
     const aggregate = schema('AggregateRequest').properties ?? {};
     expect(aggregate.groupBy?.enum).toEqual([...api.GROUP_BYS]);

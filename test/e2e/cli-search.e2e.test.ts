@@ -1,7 +1,7 @@
 /**
  * `oplake search` and `oplake aggregate` against the real dev server (every query past a zero
  * wait budget, so the CLI polls 202 answers), then in process once the server has stopped:
- * every option, table / JSON / NDJSON output, exit codes.
+ * every option, table / JSON / NDJSON output, exit codes, Ctrl-C cancelling the running query.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import {
   seedWorld,
   token,
 } from '../fixtures/console-world.js';
+import { writeBigRaw } from '../fixtures/slow-lake.js';
 import {
   type CliResult,
   freePort,
@@ -33,6 +34,8 @@ let acme: string;
 const now = new Date();
 const world = acmeEvents(now);
 const env = { OPLAKE_WAIT_BUDGET_MS: '0' };
+/** A tenant with one slow day (test/fixtures/slow-lake.ts), for Ctrl-C. */
+const SLOW = 'slow-corp';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'oplake-cli-search-'));
@@ -230,6 +233,33 @@ describe('exit codes', () => {
     const late = await cli(['search'], { OPLAKE_TOKEN: expired });
     expect([late.code, late.stderr]).toEqual([1, expect.stringMatching(/401 unauthorized/)]);
   });
+
+  it('Ctrl-C while a query runs cancels it on the server (DELETE) and exits 130', async () => {
+    // Prepare: a tenant whose one day is a large raw object: a text search for nothing runs seconds.
+    await writeBigRaw(join(dataDir, 'lake'), SLOW, '2026-11-20', 300_000, 'big.jsonl');
+    const slow = await token(dataDir, SLOW, 'search');
+    const args = [
+      'search',
+      '--from',
+      '2026-11-20T00:00:00Z',
+      '--to',
+      '2026-11-21T00:00:00Z',
+      '--text',
+      'nowhere',
+    ];
+    // Act: SIGINT as soon as the CLI shows the query running (202, polling).
+    const result = await runCli(args, vars({ OPLAKE_TOKEN: slow }), 60_000, /query \S+ running/);
+    // Assess
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted; the running query was cancelled/);
+    expect(result.stdout).toBe('');
+    const queryId = /query (\S+) running/.exec(result.stderr)?.[1] ?? '';
+    const got = await fetch(`${server.url}/v1/search/${queryId}`, {
+      headers: { authorization: `Bearer ${slow}` },
+    });
+    expect(got.status).toBe(410);
+    expect(await got.json()).toMatchObject({ error: { code: 'query_cancelled' } });
+  }, 90_000);
 
   it('runs in process over the data directory once no server answers', async () => {
     await stopServer(server, 'SIGTERM');

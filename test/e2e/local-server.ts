@@ -100,11 +100,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the `oplake` bin (shared/cli/oplake.mjs) with a bound on its run time. */
+/**
+ * Runs the `oplake` bin (shared/cli/oplake.mjs) with a bound on its run time; with `interruptOn`,
+ * sends it SIGINT (Ctrl-C) once its stderr matches.
+ */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  interruptOn?: RegExp,
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['shared/cli/oplake.mjs', ...args], {
@@ -117,8 +121,13 @@ export function runCli(
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
     });
+    let interrupted = false;
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
+      if (interruptOn && !interrupted && interruptOn.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -83,6 +83,30 @@ for (const backend of BACKENDS) {
       expect(expired).toBeNull();
     });
 
+    it('marks a query cancelled for good, and ignores an unknown one', async () => {
+      const now = Date.parse('2026-11-24T00:00:00Z');
+      const registry = await backend.registry({ now: () => new Date(now) });
+      const record: QueryRecord = {
+        queryId: 'q-7',
+        tenantId: 'acme-corp',
+        kind: 'aggregate',
+        query: parseSearchRequest({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }).query,
+        leaseId: 'lease-7',
+        expiresAt: now + 60_000,
+      };
+      await registry.put(record);
+      const before = await registry.get('q-7');
+      await registry.markCancelled('q-7');
+      await registry.markCancelled('q-7');
+      await registry.markCancelled('q-999');
+      const after = await registry.get('q-7');
+      const lease = await registry.takeLease('q-7');
+      expect(before?.cancelled).toBeUndefined();
+      expect(after).toEqual({ ...record, cancelled: true });
+      expect(lease).toBe('lease-7');
+      expect(await registry.get('q-999')).toBeNull();
+    });
+
     it('limits concurrent queries per tenant, frees slots on release and on expiry', async () => {
       // Prepare
       let now = Date.parse('2026-11-24T00:00:00Z');

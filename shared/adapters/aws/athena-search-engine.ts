@@ -21,6 +21,7 @@ import {
   type AthenaClient,
   GetQueryExecutionCommand,
   type GetQueryExecutionCommandOutput,
+  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { EventType, OutputEvent } from '../../domain/event.js';
 import { shardOf } from '../../domain/layout.js';
@@ -29,6 +30,7 @@ import type { PagePosition } from '../../query/cursor.js';
 import type {
   AggregateResult,
   AggregateRow,
+  EndState,
   Outcome,
   QueryRecord,
   QueryStats,
@@ -138,6 +140,38 @@ export class AthenaSearchEngine implements SearchEngine {
     return record.kind === 'search'
       ? this.finishSearch(record.queryId, (record.query as SearchQuery).limit, waitMs)
       : this.finishAggregate(record.queryId, waitMs);
+  }
+
+  /**
+   * DELETE /v1/search/{queryId}: StopQueryExecution while it is QUEUED or RUNNING. A query that
+   * ends between the look and the stop may make Athena refuse the stop (InvalidRequestException):
+   * then its final state is read again and answered.
+   */
+  async cancel(record: QueryRecord, retried = false): Promise<EndState> {
+    try {
+      const answer = await this.client.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: record.queryId }),
+      );
+      const status = answer.QueryExecution?.Status;
+      switch (status?.State) {
+        case 'SUCCEEDED':
+          return 'succeeded';
+        case 'FAILED':
+          return 'failed';
+        case 'CANCELLED':
+          // The workgroup's scan cutoff cancels too: for the caller that query failed (422).
+          return SCAN_LIMIT_REASON.test(status.StateChangeReason ?? status.AthenaError?.ErrorMessage ?? '')
+            ? 'failed'
+            : 'cancelled';
+        default:
+          await this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: record.queryId }));
+          return 'cancelled';
+      }
+    } catch (error) {
+      if (!retried && (error as { name?: string }).name === 'InvalidRequestException')
+        return this.cancel(record, true);
+      throw this.translate(error);
+    }
   }
 
   private async start(tenantId: string, sql: string, params: string[], to: string): Promise<string> {

@@ -2,7 +2,8 @@
  * Search state on Lambda, in one DynamoDB table (partition key `pk` (S), TTL attribute `ttl`):
  *
  *   pk = query#<QueryExecutionId>  which tenant owns a query that answered 202 (GET is 404 for
- *                                  anyone else), what it was, and the concurrency lease it holds.
+ *                                  anyone else), what it was, the concurrency lease it holds, and
+ *                                  `cancelled` once its tenant cancelled it (DELETE).
  *   pk = slots#<tenantId>          the tenant's concurrency leases: a map leaseId -> expiry (epoch
  *                                  ms) plus a version number.
  *
@@ -45,6 +46,7 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
           query: JSON.stringify(record.query),
           ...(record.leaseId === null ? {} : { leaseId: record.leaseId }),
           expiresAt: record.expiresAt,
+          ...(record.cancelled ? { cancelled: true } : {}),
           ttl: ttlOf(record.expiresAt),
         },
       }),
@@ -65,6 +67,7 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
       query: JSON.parse(String(item.query)) as QueryRecord['query'],
       leaseId: typeof item.leaseId === 'string' ? item.leaseId : null,
       expiresAt: Number(item.expiresAt),
+      ...(item.cancelled === true ? { cancelled: true } : {}),
     };
   }
 
@@ -84,6 +87,23 @@ export class DynamoDbQueryRegistry implements QueryRegistry {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
       throw error;
+    }
+  }
+
+  async markCancelled(queryId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `query#${queryId}` },
+          UpdateExpression: 'SET cancelled = :yes',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+    } catch (error) {
+      // An expired record is gone already: nothing left to mark.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }

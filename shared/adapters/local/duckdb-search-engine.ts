@@ -7,7 +7,8 @@
  * cutoff (422 `scan_limit_exceeded`, the local twin of a workgroup's per-query cutoff), and runs
  * the shared SQL (shared/query/sql.ts) with every value, file lists included, as a prepared
  * parameter. Paging is by keyset. A query that
- * outlives the wait budget keeps running; its result waits here for `poll` (kept `resultTtlMs`).
+ * outlives the wait budget keeps running; its result waits here for `poll` (kept `resultTtlMs`),
+ * or `cancel` interrupts its DuckDB connection (DuckDBConnection.interrupt).
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
@@ -18,6 +19,7 @@ import type { PagePosition } from '../../query/cursor.js';
 import type {
   AggregateResult,
   AggregateRow,
+  EndState,
   Outcome,
   QueryRecord,
   SearchEngine,
@@ -64,6 +66,8 @@ interface Running {
   promise: Promise<SearchPage | AggregateResult>;
   settled: Settled | null;
   expiresAt: number;
+  /** Set by `cancel`: the query's connection is interrupted, or never runs. */
+  cancelled?: boolean;
 }
 
 const RAW_COLUMNS =
@@ -77,6 +81,8 @@ export class DuckDbSearchEngine implements SearchEngine {
   private readonly store: FileObjectStore;
   private instance: Promise<DuckDBInstance> | null = null;
   private readonly running = new Map<string, Running>();
+  /** The open connection of each query while its SQL runs (what `cancel` interrupts). */
+  private readonly connections = new Map<string, DuckDBConnection>();
   private readonly facts = new ParquetFactsCache();
 
   constructor(private readonly options: DuckDbSearchEngineOptions) {
@@ -113,6 +119,18 @@ export class DuckDbSearchEngine implements SearchEngine {
     const run = this.running.get(record.queryId);
     if (!run) throw new NotFoundError('the results of this query are no longer available; run it again');
     return this.await(record.queryId, run, waitMs);
+  }
+
+  /** Interrupts a query that answered `running` and waits for DuckDB to give it up. */
+  async cancel(record: QueryRecord): Promise<EndState> {
+    const run = this.running.get(record.queryId);
+    if (!run) throw new NotFoundError('the results of this query are no longer available; run it again');
+    if (run.cancelled) return 'cancelled';
+    if (run.settled !== null) return run.settled.ok ? 'succeeded' : 'failed';
+    run.cancelled = true;
+    this.connections.get(record.queryId)?.interrupt();
+    await run.promise.catch(() => undefined);
+    return 'cancelled';
   }
 
   /** The files of the tenant's partitions for the days of the scope, split by the plan. */
@@ -292,7 +310,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       query,
       after,
     });
-    const rows = await this.run(built.sql, built.params);
+    const rows = await this.run(built.sql, built.params, queryId);
     const events = rows.slice(0, query.limit).map(toEvent);
     const last = events[events.length - 1];
     const next: PagePosition | null =
@@ -312,17 +330,20 @@ export class DuckDbSearchEngine implements SearchEngine {
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
     if (isEmpty(files)) return { rows: [], stats };
     const built = buildAggregateSql({ dialect: 'duckdb', sources: this.sources(files), tenantId, query });
-    const rows = await this.run(built.sql, built.params);
+    const rows = await this.run(built.sql, built.params, queryId);
     return { rows: rows.map(toAggregateRow), stats };
   }
 
-  private async run(sql: string, params: SqlParam[]): Promise<Record<string, unknown>[]> {
+  private async run(sql: string, params: SqlParam[], queryId: string): Promise<Record<string, unknown>[]> {
     const connection = await this.connect();
+    this.connections.set(queryId, connection);
     try {
+      if (this.running.get(queryId)?.cancelled) throw new Error(`query ${queryId} was cancelled`);
       const values: DuckDBValue[] = params.map((p) => (typeof p === 'string' ? p : listValue([...p])));
       const reader = await connection.runAndReadAll(sql, values);
       return reader.getRowObjectsJS() as Record<string, unknown>[];
     } finally {
+      this.connections.delete(queryId);
       connection.closeSync();
     }
   }

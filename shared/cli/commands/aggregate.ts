@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import { GROUP_BYS, METRICS } from '../../client/api-types.js';
 import type { CliContext } from '../context.js';
 import { textTable } from '../table.js';
-import { progress, withClient } from './query-call.js';
+import { withClient } from './query-call.js';
 import { addQueryOptions, intOption, type QueryOptions, scopeOf } from './query-options.js';
 
 interface AggregateOptions extends QueryOptions {
@@ -37,7 +37,8 @@ export function register(program: Command, ctx: CliContext): void {
         '  oplake aggregate --since 30d --type app --group-by app --metric durationMs',
         '  oplake aggregate --since 2d --group-by hour --user yamada --json',
         '',
-        'Exit code 0 on success, 1 on a bad option or when the request fails (the reason on stderr).',
+        'Exit code 0 on success, 1 on a bad option or when the request fails (the reason on stderr),',
+        '130 on Ctrl-C (a running query is cancelled on the server first).',
       ].join('\n'),
     )
     .action(async (options: AggregateOptions) => {
@@ -47,8 +48,8 @@ export function register(program: Command, ctx: CliContext): void {
         metric: options.metric,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
       };
-      await withClient(ctx, options, async (client) => {
-        const { rows } = await client.aggregate(request, { onProgress: progress(ctx) });
+      await withClient(ctx, options, async (client, run) => {
+        const { rows } = await client.aggregate(request, run);
         if (options.json) ctx.out(JSON.stringify({ rows }));
         else if (options.ndjson) for (const row of rows) ctx.out(JSON.stringify(row));
         else {

@@ -3,14 +3,41 @@
  * answers at that address, against an in-process local server over the data directory (the same
  * routes and handlers as `make dev`, on a free port, closed afterwards). API errors become one
  * line on stderr and exit code 1; a query past the wait budget shows its progress on stderr.
+ * Ctrl-C (SIGINT) while a query runs cancels it on the server (DELETE /v1/search/{queryId}, sent
+ * by the client when its wait is aborted) and exits 130, the shell's code for an interrupt.
  */
-import { ApiClient, ApiRequestError } from '../../client/api-client.js';
+import { ApiClient, ApiRequestError, CancelledError, type RunOptions } from '../../client/api-client.js';
 import { DataDirInUseError } from '../../local/runtime/data-dir-lock.js';
 import { type CliContext, CliError } from '../context.js';
 import { isConnectionRefused } from './admin-call.js';
 import type { QueryOptions } from './query-options.js';
 
 export async function withClient(
+  ctx: CliContext,
+  options: Pick<QueryOptions, 'url' | 'token' | 'dataDir'>,
+  work: (client: ApiClient, run: RunOptions) => Promise<void>,
+): Promise<void> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    // A second Ctrl-C does not wait for the cancel to be sent.
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    await withServer(ctx, options, (client) =>
+      work(client, { onProgress: progress(ctx), signal: controller.signal }),
+    );
+  } catch (error) {
+    if (error instanceof CancelledError)
+      throw new CliError('interrupted; the running query was cancelled on the server', 130);
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function withServer(
   ctx: CliContext,
   options: Pick<QueryOptions, 'url' | 'token' | 'dataDir'>,
   work: (client: ApiClient) => Promise<void>,

@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import type { ApiEvent } from '../../client/api-types.js';
 import type { CliContext } from '../context.js';
 import { textTable } from '../table.js';
-import { progress, withClient } from './query-call.js';
+import { withClient } from './query-call.js';
 import { addQueryOptions, intOption, type QueryOptions, scopeOf } from './query-options.js';
 
 interface SearchOptions extends QueryOptions {
@@ -34,7 +34,8 @@ export function register(program: Command, ctx: CliContext): void {
         '  oplake search --since 7d --type web --user yamada --domain example.co.jp',
         '  oplake search --from 2026-11-01T00:00:00+09:00 --to 2026-11-08T00:00:00+09:00 --text budget --all --ndjson',
         '',
-        'Exit code 0 on success, 1 on a bad option or when the request fails (the reason on stderr).',
+        'Exit code 0 on success, 1 on a bad option or when the request fails (the reason on stderr),',
+        '130 on Ctrl-C (a running query is cancelled on the server first).',
       ].join('\n'),
     )
     .action(async (options: SearchOptions) => {
@@ -44,8 +45,7 @@ export function register(program: Command, ctx: CliContext): void {
         order: options.order,
         cursor: options.cursor ?? null,
       };
-      await withClient(ctx, options, async (client) => {
-        const run = { onProgress: progress(ctx) };
+      await withClient(ctx, options, async (client, run) => {
         const events: ApiEvent[] = [];
         let nextCursor: string | null = null;
         if (options.all) {
