@@ -5,7 +5,7 @@
  * property; the types are derived from them, so the client cannot drift from the document.
  */
 
-import type { EventType } from '../domain/event.js';
+import type { EventType, OutputEvent } from '../domain/event.js';
 
 export { EVENT_TYPES, type EventType } from '../domain/event.js';
 
@@ -67,22 +67,8 @@ export const EVENT_FIELDS = [
   'durationMs',
   'attrs',
 ] as const;
-export interface ApiEvent {
-  eventId: string;
-  type: EventType;
-  ts: string;
-  deviceId: string;
-  user: string | null;
-  host: string | null;
-  app: string | null;
-  title: string | null;
-  url: string | null;
-  domain: string | null;
-  path: string | null;
-  op: string | null;
-  durationMs: number | null;
-  attrs: Record<string, unknown> | null;
-}
+/** The output event of the domain model (shared/domain/event.ts), as the API answers it. */
+export type ApiEvent = OutputEvent;
 
 /** components.schemas.Stats */
 export const STATS_KEYS = ['scannedBytes', 'engine', 'queryId'] as const;

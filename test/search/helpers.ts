@@ -4,7 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { SearchCoreDeps } from '../../functions/search/core.js';
+import {
+  aggregateEvents,
+  type SearchBody,
+  type SearchCoreDeps,
+  searchEvents,
+} from '../../functions/search/core.js';
 import { createSearchHandler, type SearchDeps } from '../../functions/search/create-handler.js';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import { type KeySet, type KeySetSource, newKeySet, signToken } from '../../shared/auth/tokens.js';
@@ -73,3 +78,31 @@ export const lambdaContext = {
   awsRequestId: 'req-1',
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
+
+/**
+ * The whole answer of a lake for a tenant and range: every page of the search (newest first),
+ * then an aggregate over time. Two lakes (or one lake at two moments) answer alike when these
+ * strings are equal.
+ */
+export async function wholeAnswer(
+  lakeRoot: string,
+  tenantId: string,
+  range: { from: string; to: string },
+  options: { pageSize: number; groupBy: 'day' | 'hour' },
+): Promise<string> {
+  const deps = localDeps(lakeRoot);
+  try {
+    const events: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await searchEvents(tenantId, { ...range, limit: options.pageSize, cursor }, deps))
+        .body as SearchBody;
+      events.push(...page.events);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    const aggregate = await aggregateEvents(tenantId, { ...range, groupBy: options.groupBy }, deps);
+    return JSON.stringify({ events, rows: (aggregate.body as { rows: unknown }).rows });
+  } finally {
+    await deps.engine.close();
+  }
+}

@@ -14,27 +14,19 @@ import { convertPartition } from '../../shared/conversion/convert.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 import { ScanLimitExceededError } from '../../shared/errors.js';
 import { parquetColumnTypes } from '../fixtures/lake-reader.js';
-import { encodeLines, makeEvent } from '../fixtures/raw-lake.js';
+import { encodeLines, makeEvent, rng } from '../fixtures/raw-lake.js';
 import { type PlacedEvent, writeLake } from '../fixtures/search-lake.js';
-import { localDeps, tempLake } from './helpers.js';
+import { localDeps, tempLake, wholeAnswer } from './helpers.js';
 
 const T = 'acme-corp';
 const DAYS = ['2026-11-20', '2026-11-21'];
 const RANGE = { from: '2026-11-20T00:00:00Z', to: '2026-11-22T00:00:00Z' };
 
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
 describe('a lake in the previous Parquet layout', () => {
   let lake: { root: string; cleanup: () => Promise<void> };
   let store: FileObjectStore;
   let engine: DuckDbConversionEngine;
-  const random = seeded(7);
+  const random = rng(7);
   const placed: PlacedEvent[] = DAYS.flatMap((dt) =>
     Array.from({ length: 120 }, (_, i) => ({
       area: 'parquet' as const,
@@ -53,24 +45,7 @@ describe('a lake in the previous Parquet layout', () => {
     await lake.cleanup();
   });
 
-  /** Every page of the search (newest first), then an aggregate by hour: the whole answer. */
-  async function answers(): Promise<string> {
-    const deps = localDeps(lake.root);
-    try {
-      const events: unknown[] = [];
-      let cursor: string | null = null;
-      do {
-        const page = (await searchEvents(T, { ...RANGE, limit: 50, cursor }, deps)).body as SearchBody;
-        events.push(...page.events);
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      const rows = ((await aggregateEvents(T, { ...RANGE, groupBy: 'hour' }, deps)).body as { rows: unknown })
-        .rows;
-      return JSON.stringify({ events, rows });
-    } finally {
-      await deps.engine.close();
-    }
-  }
+  const answers = () => wholeAnswer(lake.root, T, RANGE, { pageSize: 50, groupBy: 'hour' });
 
   it('answers the same before, during and after the migration, and ends in the typed layout', async () => {
     // Prepare: the answer over the old files; one late event lands next to the first day.

@@ -6,34 +6,25 @@
  * answers the same, byte for byte: nothing lost or doubled.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { aggregateEvents, type SearchBody, searchEvents } from '../../functions/search/core.js';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 import { runNightly } from '../../shared/local/workflow/run-nightly.js';
 import { parquetColumnTypes } from '../fixtures/lake-reader.js';
-import { encodeLines, makeEvent } from '../fixtures/raw-lake.js';
+import { encodeLines, makeEvent, rng } from '../fixtures/raw-lake.js';
 import { type PlacedEvent, writeLake } from '../fixtures/search-lake.js';
-import { localDeps, tempLake } from './helpers.js';
+import { tempLake, wholeAnswer } from './helpers.js';
 
 const T = 'acme-corp';
 const DAYS = ['2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21'];
 const RANGE = { from: '2026-11-18T00:00:00Z', to: '2026-11-22T00:00:00Z' };
 const clock = { now: () => new Date('2026-11-23T01:00:00.000Z') };
 
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
 describe('upgrading a deployed lake to the typed layout, a few days a night', () => {
   let lake: { root: string; cleanup: () => Promise<void> };
   let store: FileObjectStore;
   let engine: DuckDbConversionEngine;
-  const random = seeded(11);
+  const random = rng(11);
   const placed: PlacedEvent[] = DAYS.flatMap((dt) =>
     Array.from({ length: 60 }, (_, i) => ({
       area: 'parquet' as const,
@@ -52,23 +43,7 @@ describe('upgrading a deployed lake to the typed layout, a few days a night', ()
     await lake.cleanup();
   });
 
-  async function answers(): Promise<string> {
-    const deps = localDeps(lake.root);
-    try {
-      const events: unknown[] = [];
-      let cursor: string | null = null;
-      do {
-        const page = (await searchEvents(T, { ...RANGE, limit: 70, cursor }, deps)).body as SearchBody;
-        events.push(...page.events);
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      const rows = ((await aggregateEvents(T, { ...RANGE, groupBy: 'day' }, deps)).body as { rows: unknown })
-        .rows;
-      return JSON.stringify({ events, rows });
-    } finally {
-      await deps.engine.close();
-    }
-  }
+  const answers = () => wholeAnswer(lake.root, T, RANGE, { pageSize: 70, groupBy: 'day' });
 
   const legacyDays = async () => (await store.listPrefixes(partitionPrefix('parquetV1', T))).length;
 
