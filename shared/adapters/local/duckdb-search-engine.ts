@@ -12,13 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
-import type { EventType, OutputEvent } from '../../domain/event.js';
 import { partitionPrefix } from '../../domain/layout.js';
 import { NotFoundError, ScanLimitExceededError } from '../../errors.js';
 import type { PagePosition } from '../../query/cursor.js';
 import type {
   AggregateResult,
-  AggregateRow,
   EndState,
   Outcome,
   QueryRecord,
@@ -33,6 +31,7 @@ import {
   type Sources,
   type SqlParam,
 } from '../../query/sql.js';
+import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { FileObjectStore } from './file-object-store.js';
 import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
 
@@ -380,47 +379,4 @@ function aggregateColumns(query: AggregateQuery): ReadonlySet<string> {
   if (f.domain !== undefined) columns.add('domain');
   if (f.text !== undefined) for (const c of ['title', 'url', 'path', 'app']) columns.add(c);
   return columns;
-}
-
-/** Keeps a leading U+FEFF (the default TextDecoder drops it). */
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** Text the SQL handed as bytes (`encode`), decoded as is; other values as their string. */
-const text = (value: unknown): string | null =>
-  value === null || value === undefined
-    ? null
-    : value instanceof Uint8Array
-      ? utf8.decode(value)
-      : String(value);
-
-function toEvent(row: Record<string, unknown>): OutputEvent {
-  const duration = row.duration_ms;
-  const attrs = row.attrs;
-  return {
-    eventId: text(row.event_id) ?? '',
-    type: String(row.type) as EventType,
-    ts: String(row.ts),
-    deviceId: text(row.device_id) ?? '',
-    user: text(row.user),
-    host: text(row.host),
-    app: text(row.app),
-    title: text(row.title),
-    url: text(row.url),
-    domain: text(row.domain),
-    path: text(row.path),
-    op: text(row.op),
-    durationMs: duration === null || duration === undefined ? null : Number(duration),
-    attrs:
-      attrs === null || attrs === undefined
-        ? null
-        : (JSON.parse(text(attrs) ?? 'null') as Record<string, unknown>),
-  };
-}
-
-function toAggregateRow(row: Record<string, unknown>): AggregateRow {
-  return {
-    key: text(row.group_key),
-    count: Number(row.event_count),
-    durationMs: Number(row.duration_ms_total),
-  };
 }
