@@ -1,5 +1,5 @@
 /**
- * Each function's IAM policy (terraform/functions.tf, `local.policies`) allows exactly what its
+ * Each function's IAM policy (terraform/iam.tf, `local.policies`) allows exactly what its
  * code calls: the AWS SDK commands reachable from functions/<name>/handler.ts, plus what the
  * services it drives call with its credentials (Athena reads Glue and S3 as the caller; S3 and
  * SSM decrypt with KMS). A missing action fails at run time on AWS; an extra one is a grant
@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-const FUNCTIONS_TF = join(ROOT, 'terraform/functions.tf');
+const IAM_TF = join(ROOT, 'terraform/iam.tf');
 
 /** Terraform's policy key for each function folder. */
 const POLICY_KEYS: Record<string, string> = {
@@ -221,7 +221,7 @@ function block(text: string, open: number): string {
 
 function namedBlock(text: string, name: string): string {
   const m = new RegExp(`^\\s*${name}\\s*=\\s*([\\[{])`, 'm').exec(text);
-  if (!m) throw new Error(`${name} not found in functions.tf`);
+  if (!m) throw new Error(`${name} not found in iam.tf`);
   return block(text, (m.index ?? 0) + m[0].length - 1);
 }
 
@@ -234,9 +234,9 @@ function actionsIn(hcl: string): Set<string> {
   return out;
 }
 
-/** Each function's policy actions, from terraform/functions.tf. */
+/** Each function's policy actions, from terraform/iam.tf. */
 function policyActions(): Map<string, Set<string>> {
-  const tf = read(FUNCTIONS_TF);
+  const tf = read(IAM_TF);
   const policies = namedBlock(tf, 'policies');
   const shared: Record<string, Set<string>> = {
     'local.kms_statement': actionsIn(namedBlock(tf, 'kms_statement')),
@@ -296,7 +296,7 @@ const functionsWithHandlers = readdirSync(join(ROOT, 'functions'), { withFileTyp
 describe('IAM policies match the SDK calls of the code', () => {
   const policies = policyActions();
 
-  test('every function with a handler has a policy in terraform/functions.tf', () => {
+  test('every function with a handler has a policy in terraform/iam.tf', () => {
     expect(functionsWithHandlers.filter((fn) => POLICY_KEYS[fn] === undefined)).toEqual([]);
   });
 

@@ -1,0 +1,307 @@
+# What each function may call. Each policy lists exactly the calls its code makes
+# (test/terraform/iam-matches-code.test.ts compares them with the SDK commands in functions/<name>);
+# the functions themselves are in functions.tf (the dlq-sweeper in dlq-sweeper.tf).
+
+locals {
+  lake_arn    = module.lake_bucket.arn
+  results_arn = module.athena_results_bucket.arn
+
+  glue_catalog_arn  = "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog"
+  glue_database_arn = "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${module.glue.database_name}"
+  glue_tables_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/*"
+
+  kms_statement = {
+    Sid      = "LakeKey"
+    Effect   = "Allow"
+    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    Resource = [module.kms.key_arn]
+  }
+
+  # Athena runs the query with the caller's credentials: results bucket access is the caller's.
+  athena_results_statements = [
+    {
+      Sid      = "AthenaResultsBucket"
+      Effect   = "Allow"
+      Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
+      Resource = [local.results_arn]
+    },
+    {
+      Sid      = "AthenaResultsObjects"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+      Resource = ["${local.results_arn}/*"]
+    },
+  ]
+
+  # shared/domain/layout.ts prefixes of the retention areas the nightly job enforces.
+  # parquet covers both layouts: parquet-v2/ and the previous layout's parquet/.
+  retention_area_prefixes = {
+    parquet    = ["parquet-v2/", "parquet/"]
+    archiveRaw = ["archive/raw/"]
+    rejects    = ["rejects/"]
+    staging    = ["staging/"]
+  }
+  nightly_retention_prefixes = flatten([for a in var.nightly_retention_areas : local.retention_area_prefixes[a]])
+  # Discover lists raw/ and the previous layout's parquet/ (the bounded nightly migration).
+  nightly_list_prefixes = distinct(concat(["raw/", "parquet/"], local.nightly_retention_prefixes))
+
+  policies = {
+    ingest = {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "BatchQueue"
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = [module.batch_queue.queue_arn]
+        },
+        {
+          Sid      = "SpoolAndRejects"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
+        },
+        {
+          # A claim check whose SendMessage failed is removed again.
+          Sid      = "SpoolCleanup"
+          Effect   = "Allow"
+          Action   = ["s3:DeleteObject"]
+          Resource = ["${local.lake_arn}/spool/*"]
+        },
+        {
+          Sid      = "Idempotency"
+          Effect   = "Allow"
+          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+          Resource = [module.idempotency_table.arn]
+        },
+        {
+          Sid      = "TokenKeys"
+          Effect   = "Allow"
+          Action   = ["ssm:GetParameter"]
+          Resource = [aws_ssm_parameter.token_keys.arn]
+        },
+        local.kms_statement,
+      ]
+    }
+
+    split = {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "Firehose"
+          Effect   = "Allow"
+          Action   = ["firehose:PutRecordBatch"]
+          Resource = module.firehose.stream_arns
+        },
+        {
+          Sid      = "Spool"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:DeleteObject"]
+          Resource = ["${local.lake_arn}/spool/*"]
+        },
+        {
+          Sid      = "RejectsAndUsage"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
+        },
+        {
+          # A failed message's record for the dlq-sweeper (shared/dlq/failure-record.ts).
+          Sid      = "FailureRecords"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${local.lake_arn}/failures/*"]
+        },
+        local.kms_statement,
+      ]
+    }
+
+    ctas_runner = {
+      Version = "2012-10-17"
+      Statement = concat([
+        {
+          Sid    = "Athena"
+          Effect = "Allow"
+          Action = [
+            "athena:StartQueryExecution",
+            "athena:GetQueryExecution",
+            "athena:StopQueryExecution",
+            "athena:GetQueryRuntimeStatistics",
+          ]
+          Resource = [module.conversion_workgroup.arn]
+        },
+        {
+          Sid    = "Glue"
+          Effect = "Allow"
+          Action = [
+            "glue:GetDatabase",
+            "glue:GetTable",
+            "glue:CreateTable",
+            "glue:DeleteTable",
+          ]
+          Resource = [local.glue_catalog_arn, local.glue_database_arn, local.glue_tables_arn]
+        },
+        {
+          Sid      = "LakeList"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+          Resource = [local.lake_arn]
+        },
+        {
+          Sid    = "LakeObjects"
+          Effect = "Allow"
+          Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+          Resource = [
+            "${local.lake_arn}/raw/*",
+            "${local.lake_arn}/archive/raw/*",
+            "${local.lake_arn}/parquet/*",
+            "${local.lake_arn}/parquet-v2/*",
+            "${local.lake_arn}/staging/*",
+            "${local.lake_arn}/failures/*",
+          ]
+        },
+        {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
+        },
+        {
+          Sid      = "TaskToken"
+          Effect   = "Allow"
+          Action   = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
+          Resource = [module.nightly_workflow.state_machine_arn]
+        },
+        local.kms_statement,
+      ], local.athena_results_statements)
+    }
+
+    nightly = {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          # Discover lists raw/; retention lists the areas it enforces.
+          Sid       = "ListLake"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.lake_arn]
+          Condition = { StringLike = { "s3:prefix" = [for p in local.nightly_list_prefixes : "${p}*"] } }
+        },
+        {
+          Sid      = "Retention"
+          Effect   = "Allow"
+          Action   = ["s3:DeleteObject"]
+          Resource = [for p in local.nightly_retention_prefixes : "${local.lake_arn}/${p}*"]
+        },
+        {
+          # Discover writes the work list; Summarise reads the map run results.
+          Sid      = "RunFiles"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:GetObject"]
+          Resource = ["${local.lake_arn}/nightly/*"]
+        },
+        local.kms_statement,
+      ]
+    }
+
+    # functions/dlq-sweeper: the DLQs it empties, the queues it redrives to, its lake prefixes,
+    # the Firehose streams it re-ingests into, the alert topic.
+    dlq_sweeper = {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "DeadLetterQueues"
+          Effect   = "Allow"
+          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+          Resource = [for s in values(local.dlq_sources) : s.dlq_arn]
+        },
+        {
+          Sid      = "Redrive"
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = [for s in values(local.dlq_sources) : s.queue_arn]
+        },
+        {
+          Sid       = "ListLake"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.lake_arn]
+          Condition = { StringLike = { "s3:prefix" = [for p in local.dlq_sweeper_prefixes : "${p}*"] } }
+        },
+        {
+          Sid      = "LakeObjects"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+          Resource = [for p in local.dlq_sweeper_prefixes : "${local.lake_arn}/${p}*"]
+        },
+        {
+          Sid      = "Reingest"
+          Effect   = "Allow"
+          Action   = ["firehose:PutRecordBatch"]
+          Resource = module.firehose.stream_arns
+        },
+        {
+          Sid      = "Alerts"
+          Effect   = "Allow"
+          Action   = ["sns:Publish"]
+          Resource = [aws_sns_topic.alarms.arn]
+        },
+        local.kms_statement,
+      ]
+    }
+
+    search = {
+      Version = "2012-10-17"
+      Statement = concat([
+        {
+          Sid    = "Athena"
+          Effect = "Allow"
+          Action = [
+            "athena:StartQueryExecution",
+            "athena:GetQueryExecution",
+            "athena:GetQueryResults",
+            "athena:StopQueryExecution",
+          ]
+          Resource = [for wg in module.search_workgroup : wg.arn]
+        },
+        {
+          Sid      = "Glue"
+          Effect   = "Allow"
+          Action   = ["glue:GetDatabase", "glue:GetTable"]
+          Resource = [local.glue_catalog_arn, local.glue_database_arn, local.glue_tables_arn]
+        },
+        {
+          Sid      = "LakeList"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+          Resource = [local.lake_arn]
+        },
+        {
+          Sid      = "LakeRead"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*", "${local.lake_arn}/parquet-v2/*"]
+        },
+        {
+          Sid      = "QueryRegistry"
+          Effect   = "Allow"
+          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+          Resource = [module.query_table.arn]
+        },
+        {
+          Sid      = "UsageMeter"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${local.lake_arn}/usage/*"]
+        },
+        {
+          Sid      = "TokenKeys"
+          Effect   = "Allow"
+          Action   = ["ssm:GetParameter"]
+          Resource = [aws_ssm_parameter.token_keys.arn]
+        },
+        local.kms_statement,
+      ], local.athena_results_statements)
+    }
+  }
+}
