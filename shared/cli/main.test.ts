@@ -1,18 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FileKeySetSource } from '../auth/file-key-set.js';
 import { verifyToken } from '../auth/tokens.js';
-import { run } from './main.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'oplake', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out, err };
-}
+import { cli, closedPort } from './test-kit.js';
 
 describe('oplake CLI', () => {
   let dataDir: string;
@@ -136,12 +128,3 @@ describe('oplake CLI', () => {
     expect((await cli(['tenant', 'delete', 'Not_A_Tenant', '--data-dir', dataDir])).code).toBe(1);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -3,29 +3,12 @@
  * metered, per tenant and day; bad ranges exit 1 with the reason on stderr.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeRawLake } from '../../test/fixtures/raw-lake.js';
 import { FileObjectStore } from '../adapters/local/file-object-store.js';
-import { run } from './main.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'oplake', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out, err };
-}
-
-function closedPort(): Promise<number> {
-  return new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { cli, closedPort } from './test-kit.js';
 
 describe('oplake usage', () => {
   let dataDir: string;

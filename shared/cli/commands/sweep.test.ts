@@ -1,27 +1,10 @@
 /** `oplake sweep` and `oplake dlq list|show`, in process over a data directory (no server). */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DiskQueue } from '../../adapters/local/disk-queue.js';
-import { run } from '../main.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(['node', 'oplake', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out, err };
-}
-
-function closedPort(): Promise<number> {
-  return new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { cli, closedPort } from '../test-kit.js';
 
 describe('oplake sweep, oplake dlq', () => {
   let dataDir: string;
