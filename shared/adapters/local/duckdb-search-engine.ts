@@ -33,6 +33,7 @@ import {
 } from '../../query/sql.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { FileObjectStore } from './file-object-store.js';
+import { byTime, listMonthFolders, monthFileReadings, withMonthRows } from './month-files.js';
 import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
@@ -53,8 +54,11 @@ export interface SelectedFiles {
   contested: string[];
   /** Parquet in the previous layout (text `ts`): read like raw/. */
   legacy: string[];
-  /** Parquet with unique rows. */
+  /** Parquet with unique rows (day files and clean month files). */
   clean: string[];
+  /** Month files with contested days in range (month-files.ts): rows of `splitDays` contested, others clean. */
+  split: string[];
+  splitDays: string[];
   /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
 }
@@ -139,7 +143,15 @@ export class DuckDbSearchEngine implements SearchEngine {
     columns: ReadonlySet<string>,
   ): Promise<SelectedFiles> {
     const { first, last } = dayRange(scope);
-    const out: SelectedFiles = { raw: [], contested: [], legacy: [], clean: [], bytes: 0 };
+    const out: SelectedFiles = {
+      raw: [],
+      contested: [],
+      legacy: [],
+      clean: [],
+      split: [],
+      splitDays: [],
+      bytes: 0,
+    };
     const rawDays = new Set<string>();
     for (const folder of await this.store.listPrefixes(partitionPrefix('raw', tenantId))) {
       const dt = dayOf(folder);
@@ -151,7 +163,8 @@ export class DuckDbSearchEngine implements SearchEngine {
         rawDays.add(dt);
       }
     }
-    const parquet: { file: LakeFile; contested: boolean }[] = [];
+    const parquet: { file: LakeFile; contested: boolean; split?: boolean }[] = [];
+    const months = await listMonthFolders(this.store, tenantId, first, last);
     // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
     const legacyFolders = await this.store.listPrefixes(partitionPrefix('parquetV1', tenantId));
     const legacyDays = new Set(legacyFolders.map(dayOf));
@@ -159,9 +172,11 @@ export class DuckDbSearchEngine implements SearchEngine {
       ...(await this.store.listPrefixes(partitionPrefix('parquet', tenantId))),
       ...legacyFolders,
     ];
+    const dayFolderDays = new Set<string>();
     for (const folder of folders) {
       const dt = dayOf(folder);
       if (dt === undefined || dt < first || dt > last) continue;
+      dayFolderDays.add(dt);
       const files: LakeFile[] = [];
       const runs = new Set<string>();
       for await (const object of this.store.list(folder)) {
@@ -173,9 +188,13 @@ export class DuckDbSearchEngine implements SearchEngine {
       // Copies are possible only next to raw objects, or while a day's new files sit beside
       // the old ones (a promotion under way: files of more than one run).
       // A day in both layouts is a rewrite under way: its new files may repeat the old ones.
-      const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt);
+      // A day folder beside its month's file may repeat its rows (month-files.ts).
+      const beside = months.some((m) => m.month === dt.slice(0, 7));
+      const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt) || beside;
       for (const file of files) parquet.push({ file, contested });
     }
+    const contestedDay = (dt: string) => rawDays.has(dt) || legacyDays.has(dt) || dayFolderDays.has(dt);
+    parquet.push(...monthFileReadings(months, first, last, contestedDay, out.splitDays));
     if (parquet.length === 0) return out;
     const connection = await this.connect();
     let facts: Map<string, FileFacts>;
@@ -188,9 +207,9 @@ export class DuckDbSearchEngine implements SearchEngine {
       connection.closeSync();
     }
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
-    for (const { file, contested } of parquet) {
+    for (const { file, contested, split } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
-      const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
+      const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
       out.bytes +=
         fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, kind === 'clean' ? columns : null);
@@ -269,12 +288,13 @@ export class DuckDbSearchEngine implements SearchEngine {
    * statistics (10x on a 30-day filtered search, docs/search.md).
    */
   private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
-    const byDay = [...files.clean].sort();
+    const byDay = [...files.clean].sort(byTime);
     const clean = order === 'desc' ? byDay.reverse() : byDay;
     const parquet = (list: string[]) =>
       list.length === 0
         ? null
         : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list] };
+    const month = { split: files.split, days: files.splitDays };
     return {
       raw:
         files.raw.length === 0
@@ -285,9 +305,9 @@ export class DuckDbSearchEngine implements SearchEngine {
                 `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
               params: [files.raw],
             },
-      contested: parquet(files.contested),
+      contested: withMonthRows(parquet(files.contested), month, 'contested'),
       legacy: parquet(files.legacy),
-      clean: parquet(clean),
+      clean: withMonthRows(parquet(clean), month, 'clean'),
     };
   }
 
@@ -354,7 +374,12 @@ export class DuckDbSearchEngine implements SearchEngine {
 }
 
 const isEmpty = (files: SelectedFiles): boolean =>
-  files.raw.length + files.contested.length + files.legacy.length + files.clean.length === 0;
+  files.raw.length +
+    files.contested.length +
+    files.legacy.length +
+    files.clean.length +
+    files.split.length ===
+  0;
 
 /** `tenant_id=T/dt=D/` folder → D. */
 const dayOf = (folder: string): string | undefined => /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(folder)?.[1];
