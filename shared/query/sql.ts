@@ -20,6 +20,7 @@
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
 import { DATA_COLUMNS } from '../domain/event.js';
+import { monthDays, monthSelect } from './month-sql.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -55,6 +56,13 @@ export interface Sources {
   clean: SqlFragment | null;
   /** Athena: contested and clean are the same table, split by `dt IN (days of raw/)`. */
   splitByRawDays?: boolean;
+  /**
+   * Athena: compacted months (`parquet-v2-month/`, partitions tenant_id and month, `dt` a data
+   * column; shared/compaction). Read per day like the day table: a day is contested when raw/
+   * holds it, when its day folder sits beside the month file, or when two runs' month files hold
+   * it (month-sql.ts); the month's other days are clean.
+   */
+  month?: SqlFragment | null;
 }
 
 export interface BuiltQuery {
@@ -94,14 +102,15 @@ const TEXT_OUTPUT = new Set([
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(
   database: string,
-  tables: { raw: string; events: string; legacy: string | null } = {
+  tables: { raw: string; events: string; legacy: string | null; month?: string | null } = {
     raw: 'raw_events',
     events: 'events_v2',
     legacy: 'events',
+    month: 'events_month',
   },
 ): Sources {
   if (!/^[a-z0-9_]{1,255}$/.test(database)) throw new RangeError(`not a Glue database name: ${database}`);
-  for (const table of [tables.raw, tables.events, tables.legacy ?? 'none']) {
+  for (const table of [tables.raw, tables.events, tables.legacy ?? 'none', tables.month ?? 'none']) {
     if (!/^[a-z0-9_]{1,255}$/.test(table)) throw new RangeError(`not a Glue table name: ${table}`);
   }
   const events = { sql: `"${database}"."${tables.events}"`, params: [] };
@@ -113,6 +122,7 @@ export function athenaSources(
     legacy: tables.legacy ? { sql: `"${database}"."${tables.legacy}"`, params: [] } : null,
     clean: events,
     splitByRawDays: true,
+    month: tables.month ? { sql: `"${database}"."${tables.month}"`, params: [] } : null,
   };
 }
 
@@ -140,7 +150,7 @@ function formatTs(dialect: Dialect, ts: string, unit: 'ms' | 'day' | 'hour'): st
   return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
 }
 
-class Builder {
+export class Builder {
   readonly params: SqlParam[] = [];
   constructor(readonly dialect: Dialect) {}
   bind(value: SqlParam): '?' {
@@ -153,10 +163,10 @@ class Builder {
   }
 }
 
-type Kind = 'text' | 'typed';
+export type Kind = 'text' | 'typed';
 
 /** The data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
-function normalisedColumns(b: Builder, kind: Kind): string {
+export function normalisedColumns(b: Builder, kind: Kind): string {
   return SELECT_COLUMNS.map((c) => {
     if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
     return quote(c);
@@ -164,7 +174,7 @@ function normalisedColumns(b: Builder, kind: Kind): string {
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
-function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
+export function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
   const days = dayRange(scope);
   const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
   return [
@@ -195,7 +205,7 @@ function contestedSelect(
   return `SELECT ${columns} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
-function filterPredicates(b: Builder, scope: QueryScope): string[] {
+export function filterPredicates(b: Builder, scope: QueryScope): string[] {
   const where: string[] = [];
   const f: Filters = scope.filters;
   if (scope.types) where.push(`type IN (${scope.types.map((t) => b.bind(t)).join(', ')})`);
@@ -258,8 +268,11 @@ function branches(
         `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`
       );
     };
+    const month = sources.month ? monthDays(b, sources.month, sources.contested, tenantId, days) : null;
+    if (month) ctes.push(month.cte);
     const dayQueries = [daysOf(sources.raw)];
     if (sources.legacy) dayQueries.push(daysOf(sources.legacy));
+    if (month) dayQueries.push(...month.contestedDays);
     ctes.push(`raw_days AS (${dayQueries.join(' UNION ')})`);
   }
   const contested: string[] = [];
@@ -270,6 +283,7 @@ function branches(
     contested.push(contestedSelect(b, sources.contested, 'typed', tenantId, scope, guard));
   }
   if (sources.legacy) contested.push(contestedSelect(b, sources.legacy, 'text', tenantId, scope, null));
+  if (split && sources.month) contested.push(monthSelect(b, sources.month, tenantId, scope, 'contested'));
   const selects: string[] = [];
   if (contested.length > 0) {
     ctes.push(
@@ -286,6 +300,14 @@ function branches(
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
     where.push(...filterPredicates(b, scope), ...extra(b));
     selects.push(`SELECT ${columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${tail}`);
+  }
+  if (split && sources.month) {
+    const where = [
+      monthSelect(b, sources.month, tenantId, scope, 'clean'),
+      ...filterPredicates(b, scope),
+      ...extra(b),
+    ];
+    selects.push(`SELECT ${columns} FROM ${sources.month.sql} WHERE ${where.join(' AND ')}${tail}`);
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };

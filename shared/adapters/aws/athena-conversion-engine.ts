@@ -23,6 +23,8 @@ export interface AthenaConversionConfig {
   eventsTable: string;
   /** The previous layout's table (`parquet/`, text ts): read only for days that hold such files. */
   legacyTable: string;
+  /** Compacted months' table (`parquet-v2-month/`): read for a re-opened day of a compacted month. */
+  monthTable?: string;
   /** The conversion's own workgroup (not search's). */
   workgroup: string;
   outputLocation?: string;
@@ -50,6 +52,9 @@ export class AthenaConversionEngine implements ConversionEngine {
       eventsTable: this.config.eventsTable,
       ...(snapshot.parquetKeys.some((k) => k.startsWith(PREFIX.parquetV1))
         ? { legacyTable: this.config.legacyTable }
+        : {}),
+      ...((snapshot.monthKeys?.length ?? 0) > 0
+        ? { monthTable: this.config.monthTable ?? 'events_month' }
         : {}),
       tempTable: table,
       stagingLocation: `s3://${this.config.bucket}/${snapshot.stagingPrefix}`,
