@@ -18,7 +18,8 @@ describe('events_month in Terraform matches shared/compaction/table.ts', () => {
     expect(hcl).toContain(`location      = "s3://\${var.bucket_name}/${MONTH_GLUE_TABLE.prefix}"`);
     // HCL escapes the projection's `${...}` as `$${...}` and fills in the bucket.
     const declared = /"storage\.location\.template" = "([^"]+)"/.exec(hcl)?.[1] ?? '';
-    expect(declared.replaceAll('$${', '${').replace('${var.bucket_name}', '${bucket}')).toBe(
+    const D = '$';
+    expect(declared.replaceAll(`${D}${D}{`, `${D}{`).replace(`${D}{var.bucket_name}`, `${D}{bucket}`)).toBe(
       MONTH_GLUE_TABLE.parameters['storage.location.template'],
     );
   });
@@ -45,7 +46,7 @@ describe('events_month in Terraform matches shared/compaction/table.ts', () => {
       if (key === 'storage.location.template') continue;
       if (key === 'projection.month.range') {
         expect(value).toBe('2020-01,NOW');
-        expect(hcl).toContain('"${substr(var.projection_start_date, 0, 7)},NOW"');
+        expect(hcl).toContain(`"${'$'}{substr(var.projection_start_date, 0, 7)},NOW"`);
         continue;
       }
       expect([key, declared[key]]).toEqual([key, value]);
