@@ -6,9 +6,8 @@
  */
 import type { CompactionEngine, MonthSnapshot, StagedOutput } from '../../compaction/engine.js';
 import { athenaMonthCtas } from '../../compaction/sql.js';
-import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
-import { athenaDropTable } from '../../conversion/sql.js';
 import type { ObjectStore } from '../../ports/object-store.js';
+import { runCtas } from './athena-ctas.js';
 import type { AthenaRunner } from './athena-runner.js';
 
 export interface AthenaCompactionConfig {
@@ -50,41 +49,12 @@ export class AthenaCompactionEngine implements CompactionEngine {
       month: snapshot.month,
       days: snapshot.days,
     });
-    const common = {
-      workgroup: this.config.workgroup,
-      database: this.config.database,
-      ...(this.config.outputLocation ? { outputLocation: this.config.outputLocation } : {}),
-    };
-    let queryExecutionId: string | undefined;
-    let ctasError: unknown;
-    try {
-      ({ queryExecutionId } = await this.runner.runQuery({ sql, params, ...common }));
-    } catch (error) {
-      ctasError = error;
-    }
-    try {
-      await this.runner.runQuery({ sql: athenaDropTable(this.config.database, table), ...common });
-    } catch (dropError) {
-      if (ctasError === undefined) {
-        throw new ConversionEngineError(`could not drop ${table}: ${(dropError as Error).message}`, {
-          cause: dropError,
-        });
-      }
-    }
-    if (ctasError !== undefined || queryExecutionId === undefined) {
-      throw new ConversionEngineError(
-        `athena CTAS for ${snapshot.tenantId}/${snapshot.month} failed: ${(ctasError as Error | undefined)?.message}`,
-        { cause: ctasError },
-      );
-    }
-    const { outputRows } = await this.runner.runtimeRows(queryExecutionId);
-    if (outputRows === undefined) {
-      throw new ConversionVerificationError(`no output row count for query ${queryExecutionId}`);
-    }
-    const keys: string[] = [];
-    for await (const info of this.store.list(snapshot.stagingPrefix)) {
-      if (info.size > 0) keys.push(info.key);
-    }
-    return { rows: outputRows, keys };
+    return runCtas(this.runner, this.store, this.config, {
+      sql,
+      params,
+      table,
+      stagingPrefix: snapshot.stagingPrefix,
+      label: `${snapshot.tenantId}/${snapshot.month}`,
+    });
   }
 }

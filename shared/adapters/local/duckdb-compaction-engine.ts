@@ -7,8 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { CompactionEngine, MonthSnapshot, StagedOutput } from '../../compaction/engine.js';
 import { duckDbMonthCopy } from '../../compaction/sql.js';
-import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
-import { sqlString } from '../../conversion/sql.js';
+import { runStagedCopy } from './duckdb-stage.js';
 import type { FileObjectStore } from './file-object-store.js';
 
 export interface DuckDbCompactionOptions {
@@ -63,31 +62,11 @@ export class DuckDbCompactionEngine implements CompactionEngine {
     });
     const connection = await (await this.db()).connect();
     try {
-      let rows: number;
-      try {
-        rows = Number((await connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
-      } catch (error) {
-        throw new ConversionEngineError(
-          `duckdb compaction of ${snapshot.tenantId}/${snapshot.month} failed: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      const keys: string[] = [];
-      for await (const info of this.store.list(snapshot.stagingPrefix)) {
-        if (info.key.endsWith('.parquet')) keys.push(info.key);
-      }
-      if (keys.length > 0) {
-        const check = await connection.runAndReadAll(
-          `SELECT count(*) FROM read_parquet([${keys.map((k) => sqlString(this.store.pathOf(k))).join(', ')}])`,
-        );
-        const written = Number(check.getRows()[0]?.[0] ?? -1);
-        if (written !== rows) {
-          throw new ConversionVerificationError(
-            `duckdb reported ${rows} rows but the staged month holds ${written}`,
-          );
-        }
-      }
-      return { rows, keys };
+      return await runStagedCopy(connection, this.store, {
+        sql,
+        stagingPrefix: snapshot.stagingPrefix,
+        label: `compaction of ${snapshot.tenantId}/${snapshot.month}`,
+      });
     } finally {
       connection.closeSync();
     }
