@@ -10,6 +10,7 @@ import sqlParser from 'node-sql-parser';
 import { listAll } from '../../test/fixtures/lake-reader.js';
 import { FileObjectStore } from '../adapters/local/file-object-store.js';
 import { applyRetention, DEFAULT_RETENTION } from '../conversion/retention.js';
+import { athenaSelect, duckDbCopy } from '../conversion/sql.js';
 import { deleteTenant } from '../conversion/tenant-delete.js';
 import { monthPartitionPrefix, partitionPrefix } from '../domain/layout.js';
 import { closedFrom, DEFAULT_COMPACTION, planCompaction } from './plan.js';
@@ -146,6 +147,34 @@ describe('the compaction statement', () => {
         days: ['2026-11-01'],
       }),
     ).toThrow(RangeError);
+  });
+
+  it("a re-opened day's conversion reads only that day's rows of its month (both dialects)", () => {
+    const athena = athenaSelect({
+      database: 'oplake',
+      rawTable: 'raw_events',
+      eventsTable: 'events_v2',
+      monthTable: 'events_month',
+      tenantId: T,
+      dt: '2026-10-05',
+      snapshotTime: '2026-11-08T10:00:00.000Z',
+    });
+    expect(new sqlParser.Parser().astify(athena.sql, { database: 'trino' })).toBeTruthy();
+    expect(athena.sql).toContain(
+      'FROM "oplake"."events_month"\n  WHERE "tenant_id" = ? AND "month" = ? AND "dt" = ?',
+    );
+    expect(athena.params.slice(-3)).toEqual([T, '2026-10', '2026-10-05']);
+    const duck = duckDbCopy({
+      tenantId: T,
+      dt: '2026-10-05',
+      rawFiles: ['/lake/raw.json.gz'],
+      parquetFiles: [],
+      monthFiles: ['/lake/month.parquet'],
+      targetDir: '/lake/s',
+    });
+    expect(duck).toContain(
+      "read_parquet(['/lake/month.parquet'], union_by_name = true, hive_partitioning = false) WHERE \"dt\" = '2026-10-05'",
+    );
   });
 
   it('DuckDB: validated paths, the converted layout, no hive columns', () => {

@@ -6,7 +6,14 @@
  * location. Rows keep their `dt`, so readers still split a month by day.
  */
 
-import { COLUMN_LIST, PARQUET_LAYOUT, sqlString, typedColumnList } from '../conversion/sql.js';
+import {
+  COLUMN_LIST,
+  identifier,
+  PARQUET_LAYOUT,
+  S3_LOCATION,
+  sqlString,
+  typedColumnList,
+} from '../conversion/sql.js';
 import { assertDate, assertMonth, assertTenant } from '../domain/layout.js';
 
 /** Dedup per day (a month holds many days; the same id on two days is two events, as converted). */
@@ -49,14 +56,6 @@ export function duckDbMonthCopy(input: DuckDbMonthCopyInput): string {
     "FILENAME_PATTERN 'part-{i}'",
   ];
   return `COPY (\n${monthDedupSelect(source)}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
-}
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,127}$/;
-const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
-
-function identifier(name: string): string {
-  if (!IDENTIFIER.test(name)) throw new RangeError(`not a safe identifier: ${JSON.stringify(name)}`);
-  return `"${name}"`;
 }
 
 export interface AthenaMonthCtasInput {

@@ -64,9 +64,10 @@ export function dedupSelect(source: string): string {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,127}$/;
-const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
+export const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
 
-function identifier(name: string): string {
+/** A validated, double-quoted identifier (ours: database, table names). */
+export function identifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new RangeError(`not a safe identifier: ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
