@@ -76,6 +76,39 @@ export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c
 
 const quote = (column: string): string => (column === 'user' ? '"user"' : column);
 
+/** What the dedup needs of every copy: its key and what ranks the copies. */
+const DEDUP_COLUMNS = ['device_id', 'event_id', 'received_at', 'batch_id', 'ts'];
+
+/** Stored columns a filter reads. */
+function filterColumns(scope: QueryScope): string[] {
+  const f = scope.filters;
+  const columns: string[] = [];
+  if (scope.types) columns.push('type');
+  if (f.deviceId !== undefined) columns.push('device_id');
+  if (f.user !== undefined) columns.push('user');
+  if (f.host !== undefined) columns.push('host');
+  if (f.app !== undefined) columns.push('app');
+  if (f.domain !== undefined) columns.push('domain');
+  if (f.text !== undefined) columns.push('title', 'url', 'path', 'app');
+  return columns;
+}
+
+/**
+ * The stored columns a query reads of a file with unique rows: a search, the answer's (its
+ * filters are among them); an aggregate, `ts`, `duration_ms`, its key and its filters'. Contested
+ * rows add what the dedup needs (DEDUP_COLUMNS).
+ */
+export function neededColumns(query: SearchQuery | AggregateQuery): ReadonlySet<string> {
+  if (!('groupBy' in query)) return new Set(OUTPUT_COLUMNS);
+  const key = { day: 'ts', hour: 'ts', deviceId: 'device_id' } as Partial<Record<GroupBy, string>>;
+  return new Set(['ts', 'duration_ms', key[query.groupBy] ?? query.groupBy, ...filterColumns(query)]);
+}
+
+/** The columns read of contested rows: the query's and the dedup's. */
+export function contestedColumns(query: SearchQuery | AggregateQuery): ReadonlySet<string> {
+  return new Set([...neededColumns(query), ...DEDUP_COLUMNS]);
+}
+
 /** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
 const TEXT_OUTPUT = new Set([
   'event_id',
@@ -155,12 +188,14 @@ class Builder {
 
 type Kind = 'text' | 'typed';
 
-/** The data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
-function normalisedColumns(b: Builder, kind: Kind): string {
-  return SELECT_COLUMNS.map((c) => {
-    if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
-    return quote(c);
-  }).join(', ');
+/** Data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
+function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>): string {
+  return SELECT_COLUMNS.filter((c) => columns.has(c))
+    .map((c) => {
+      if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
+      return quote(c);
+    })
+    .join(', ');
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
@@ -177,7 +212,10 @@ function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: 
 
 const RAW_DAYS = '(SELECT dt FROM raw_days)';
 
-/** One contested source, every column, only the dedup key filter (deviceId) pushed down. */
+/**
+ * One contested source: the query's and the dedup's columns; only what every copy of an event
+ * shares is filtered here (tenant, time range, deviceId: the key and `ts`).
+ */
 function contestedSelect(
   b: Builder,
   source: SqlFragment,
@@ -185,8 +223,9 @@ function contestedSelect(
   tenantId: string,
   scope: QueryScope,
   guard: string | null,
+  read: ReadonlySet<string>,
 ): string {
-  const columns = normalisedColumns(b, kind);
+  const columns = normalisedColumns(b, kind, read);
   b.params.push(...source.params);
   const where = scopePredicates(b, tenantId, scope, kind);
   if (guard) where.push(guard);
@@ -234,16 +273,15 @@ interface Branches {
 /**
  * The two branches of the plan, each answering the matching rows with `columns` (expressions
  * over the normalised columns) and, when `tail` is given, each ending in it (ORDER BY + LIMIT:
- * DuckDB's top-N then reaches the Parquet scan).
+ * DuckDB's top-N then reaches the Parquet scan). `keyed`: predicates on what every copy of an
+ * event shares (`ts`, `event_id`, `device_id`: the keyset), applied before the dedup.
  */
 function branches(
   b: Builder,
   sources: Sources,
   tenantId: string,
   scope: QueryScope,
-  columns: string,
-  extra: (b: Builder) => string[],
-  tail: string,
+  plan: { columns: string; read: ReadonlySet<string>; keyed: (b: Builder) => string[]; tail: string },
 ): Branches {
   const split = sources.splitByRawDays === true && sources.raw !== null;
   const ctes: string[] = [];
@@ -263,32 +301,57 @@ function branches(
     ctes.push(`raw_days AS (${dayQueries.join(' UNION ')})`);
   }
   const contested: string[] = [];
-  if (sources.raw) contested.push(contestedSelect(b, sources.raw, 'text', tenantId, scope, null));
+  const select = (source: SqlFragment, kind: Kind, guard: string | null) =>
+    contestedSelect(b, source, kind, tenantId, scope, guard, plan.read);
+  if (sources.raw) contested.push(select(sources.raw, 'text', null));
   // (Athena without a raw table would have nothing contested: clean then covers every day.)
   if (sources.contested && (split || !sources.splitByRawDays)) {
-    const guard = split ? `dt IN ${RAW_DAYS}` : null;
-    contested.push(contestedSelect(b, sources.contested, 'typed', tenantId, scope, guard));
+    contested.push(select(sources.contested, 'typed', split ? `dt IN ${RAW_DAYS}` : null));
   }
-  if (sources.legacy) contested.push(contestedSelect(b, sources.legacy, 'text', tenantId, scope, null));
+  if (sources.legacy) contested.push(select(sources.legacy, 'text', null));
   const selects: string[] = [];
   if (contested.length > 0) {
-    ctes.push(
-      `contested AS (${contested.join(' UNION ALL ')}), ` +
-        `ranked AS (SELECT *, row_number() OVER ` +
-        '(PARTITION BY device_id, event_id ORDER BY received_at ASC, batch_id ASC) AS rn FROM contested)',
-    );
-    const where = ['rn = 1', ...filterPredicates(b, scope), ...extra(b)];
-    selects.push(`SELECT ${columns} FROM ranked WHERE ${where.join(' AND ')}${tail}`);
+    ctes.push(...dedup(b, contested, scope, plan.keyed));
+    const where = ['rn = 1', ...filterPredicates(b, scope)];
+    selects.push(`SELECT ${plan.columns} FROM ranked WHERE ${where.join(' AND ')}${plan.tail}`);
   }
   if (sources.clean) {
     b.params.push(...sources.clean.params);
     const where = scopePredicates(b, tenantId, scope, 'typed');
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
-    where.push(...filterPredicates(b, scope), ...extra(b));
-    selects.push(`SELECT ${columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${tail}`);
+    where.push(...filterPredicates(b, scope), ...plan.keyed(b));
+    selects.push(`SELECT ${plan.columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${plan.tail}`);
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
+}
+
+/**
+ * The dedup of the contested rows: `ranked` numbers the copies of each event (earliest
+ * `received_at`, then smallest `batch_id`, first); the filters then judge the winner (rn = 1).
+ * Key-level predicates (`keyed`) go before it. On DuckDB, when a filter judges a column the
+ * copies may disagree on (user, title, ...), only the events with at least one matching copy are
+ * ranked, every copy of them: the winner is the same, and the window sorts a fraction of the
+ * rows (the rows are read once: `contested` is materialised). Athena would read the raw objects
+ * twice for it (Trino inlines a CTE at each use, and bills each scan), so it ranks them all.
+ */
+function dedup(
+  b: Builder,
+  contested: string[],
+  scope: QueryScope,
+  keyed: (b: Builder) => string[],
+): string[] {
+  const hits = b.dialect === 'duckdb' && filterColumns(scope).some((c) => c !== 'device_id');
+  const where = keyed(b);
+  if (hits) {
+    const match = filterPredicates(b, scope).join(' AND ');
+    where.push(`(device_id, event_id) IN (SELECT device_id, event_id FROM contested WHERE ${match})`);
+  }
+  return [
+    `contested AS ${hits ? 'MATERIALIZED ' : ''}(${contested.join(' UNION ALL ')})`,
+    'ranked AS (SELECT *, row_number() OVER (PARTITION BY device_id, event_id ' +
+      `ORDER BY received_at ASC, batch_id ASC) AS rn FROM contested${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`,
+  ];
 }
 
 export interface SearchSqlOptions {
@@ -313,15 +376,12 @@ export function buildSearchSql(options: SearchSqlOptions): BuiltQuery {
   const limit = dialect === 'duckdb' ? ` LIMIT ${safeInt(query.limit + 1)}` : '';
   const after = options.after;
   const inner = OUTPUT_COLUMNS.map(quote).join(', ');
-  const plan = branches(
-    b,
-    sources,
-    tenantId,
-    query,
-    inner,
-    (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
-    dialect === 'duckdb' ? `${orderBy}${limit}` : '',
-  );
+  const plan = branches(b, sources, tenantId, query, {
+    columns: inner,
+    read: contestedColumns(query),
+    keyed: (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
+    tail: dialect === 'duckdb' ? `${orderBy}${limit}` : '',
+  });
   const output = OUTPUT_COLUMNS.map((c) => {
     // Sorting the text equals sorting the time (fixed-width RFC 3339 UTC).
     if (c === 'ts') return `${formatTs(dialect, 'ts', 'ms')} AS ts`;
@@ -365,7 +425,12 @@ export function buildAggregateSql(options: AggregateSqlOptions): BuiltQuery {
   const { dialect, sources, tenantId, query } = options;
   const b = new Builder(dialect);
   const columns = `${groupKey(dialect, query.groupBy)} AS group_key, duration_ms`;
-  const plan = branches(b, sources, tenantId, query, columns, () => [], '');
+  const plan = branches(b, sources, tenantId, query, {
+    columns,
+    read: contestedColumns(query),
+    keyed: () => [],
+    tail: '',
+  });
   const byTime = TIME_GROUP_BYS.includes(query.groupBy);
   const order = byTime
     ? 'group_key ASC'
