@@ -19,7 +19,6 @@
  *   answer    = clean ∪ winners, ordered by (ts, event_id, device_id), newest first by default.
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
-import { DATA_COLUMNS } from '../domain/event.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -29,6 +28,14 @@ import {
   type SearchQuery,
   TIME_GROUP_BYS,
 } from './request.js';
+import {
+  contestedColumns,
+  filterColumns,
+  OUTPUT_COLUMNS,
+  quote,
+  SELECT_COLUMNS,
+  TEXT_OUTPUT,
+} from './sql-columns.js';
 
 export type Dialect = 'athena' | 'duckdb';
 /** A parameter value: strings for both engines; string lists only as DuckDB file lists. */
@@ -68,61 +75,7 @@ export interface KeysetPosition {
   deviceId: string;
 }
 
-/** Columns read from both areas, in this order (the stored columns minus the partition columns). */
-export const SELECT_COLUMNS = DATA_COLUMNS;
-
-/** Columns a search answers with (the dedup columns stay inside). */
-export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');
-
-const quote = (column: string): string => (column === 'user' ? '"user"' : column);
-
-/** What the dedup needs of every copy: its key and what ranks the copies. */
-const DEDUP_COLUMNS = ['device_id', 'event_id', 'received_at', 'batch_id', 'ts'];
-
-/** Stored columns a filter reads. */
-function filterColumns(scope: QueryScope): string[] {
-  const f = scope.filters;
-  const columns: string[] = [];
-  if (scope.types) columns.push('type');
-  if (f.deviceId !== undefined) columns.push('device_id');
-  if (f.user !== undefined) columns.push('user');
-  if (f.host !== undefined) columns.push('host');
-  if (f.app !== undefined) columns.push('app');
-  if (f.domain !== undefined) columns.push('domain');
-  if (f.text !== undefined) columns.push('title', 'url', 'path', 'app');
-  return columns;
-}
-
-/**
- * The stored columns a query reads of a file with unique rows: a search, the answer's (its
- * filters are among them); an aggregate, `ts`, `duration_ms`, its key and its filters'. Contested
- * rows add what the dedup needs (DEDUP_COLUMNS).
- */
-export function neededColumns(query: SearchQuery | AggregateQuery): ReadonlySet<string> {
-  if (!('groupBy' in query)) return new Set(OUTPUT_COLUMNS);
-  const key = { day: 'ts', hour: 'ts', deviceId: 'device_id' } as Partial<Record<GroupBy, string>>;
-  return new Set(['ts', 'duration_ms', key[query.groupBy] ?? query.groupBy, ...filterColumns(query)]);
-}
-
-/** The columns read of contested rows: the query's and the dedup's. */
-export function contestedColumns(query: SearchQuery | AggregateQuery): ReadonlySet<string> {
-  return new Set([...neededColumns(query), ...DEDUP_COLUMNS]);
-}
-
-/** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
-const TEXT_OUTPUT = new Set([
-  'event_id',
-  'device_id',
-  'user',
-  'host',
-  'app',
-  'title',
-  'url',
-  'domain',
-  'path',
-  'op',
-  'attrs',
-]);
+export { contestedColumns, neededColumns, OUTPUT_COLUMNS, SELECT_COLUMNS } from './sql-columns.js';
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(
