@@ -1,5 +1,5 @@
 /**
- * The columns of the search SQL (shared/query/sql.ts): what a query reads of a file with unique
+ * The columns of the search SQL (shared/query/sql.ts) and its timestamp expressions: what a query reads of a file with unique
  * rows (only the answer's or the aggregate's columns: Parquet column pruning), and what it reads
  * of contested rows (those plus what the dedup ranks copies by).
  */
@@ -61,3 +61,22 @@ export const TEXT_OUTPUT = new Set([
   'op',
   'attrs',
 ]);
+
+/** RFC 3339 UTC text (`2026-11-24T00:15:02.123Z`) as a timestamp(ms). */
+export function parseTs(dialect: 'athena' | 'duckdb', text: string): string {
+  return dialect === 'duckdb'
+    ? `CAST(${text} AS TIMESTAMP)`
+    : `CAST(from_iso8601_timestamp(${text}) AS timestamp(3))`;
+}
+
+/** A timestamp as the answer's text: `2026-11-24T00:15:02.123Z`, or its day or hour bucket. */
+export function formatTs(dialect: 'athena' | 'duckdb', ts: string, unit: 'ms' | 'day' | 'hour'): string {
+  if (dialect === 'duckdb') {
+    const format = { ms: '%Y-%m-%dT%H:%M:%S.%gZ', day: '%Y-%m-%d', hour: '%Y-%m-%dT%H:00:00.000Z' }[unit];
+    return `strftime(${ts}, '${format}')`;
+  }
+  const day = `format_datetime(${ts}, 'yyyy-MM-dd')`;
+  if (unit === 'day') return day;
+  if (unit === 'hour') return `concat(${day}, 'T', format_datetime(${ts}, 'HH'), ':00:00.000Z')`;
+  return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
+}

@@ -31,7 +31,9 @@ import {
 import {
   contestedColumns,
   filterColumns,
+  formatTs,
   OUTPUT_COLUMNS,
+  parseTs,
   quote,
   SELECT_COLUMNS,
   TEXT_OUTPUT,
@@ -44,6 +46,11 @@ export type SqlParam = string | readonly string[];
 export interface SqlFragment {
   sql: string;
   params: SqlParam[];
+  /**
+   * Every row is known to be the query's tenant's and of a day in range (DuckDB: proved by the
+   * files' statistics): the per-row tenant and day predicates are left out, the time range stays.
+   */
+  scoped?: boolean;
 }
 
 /**
@@ -107,25 +114,6 @@ export function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
-/** RFC 3339 UTC text (`2026-11-24T00:15:02.123Z`) as a timestamp(ms). */
-function parseTs(dialect: Dialect, text: string): string {
-  return dialect === 'duckdb'
-    ? `CAST(${text} AS TIMESTAMP)`
-    : `CAST(from_iso8601_timestamp(${text}) AS timestamp(3))`;
-}
-
-/** A timestamp as the answer's text: `2026-11-24T00:15:02.123Z`, or its day or hour bucket. */
-function formatTs(dialect: Dialect, ts: string, unit: 'ms' | 'day' | 'hour'): string {
-  if (dialect === 'duckdb') {
-    const format = { ms: '%Y-%m-%dT%H:%M:%S.%gZ', day: '%Y-%m-%d', hour: '%Y-%m-%dT%H:00:00.000Z' }[unit];
-    return `strftime(${ts}, '${format}')`;
-  }
-  const day = `format_datetime(${ts}, 'yyyy-MM-dd')`;
-  if (unit === 'day') return day;
-  if (unit === 'hour') return `concat(${day}, 'T', format_datetime(${ts}, 'HH'), ':00:00.000Z')`;
-  return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
-}
-
 class Builder {
   readonly params: SqlParam[] = [];
   constructor(readonly dialect: Dialect) {}
@@ -152,15 +140,19 @@ function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>)
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
-function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
+function scopePredicates(
+  b: Builder,
+  tenantId: string,
+  scope: QueryScope,
+  kind: Kind,
+  source: SqlFragment,
+): string[] {
   const days = dayRange(scope);
   const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
-  return [
-    `tenant_id = ${b.bind(tenantId)}`,
-    `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`,
-    `ts >= ${bound(scope.from)}`,
-    `ts < ${bound(scope.to)}`,
-  ];
+  const where = source.scoped
+    ? []
+    : [`tenant_id = ${b.bind(tenantId)}`, `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`];
+  return [...where, `ts >= ${bound(scope.from)}`, `ts < ${bound(scope.to)}`];
 }
 
 const RAW_DAYS = '(SELECT dt FROM raw_days)';
@@ -180,7 +172,7 @@ function contestedSelect(
 ): string {
   const columns = normalisedColumns(b, kind, read);
   b.params.push(...source.params);
-  const where = scopePredicates(b, tenantId, scope, kind);
+  const where = scopePredicates(b, tenantId, scope, kind, source);
   if (guard) where.push(guard);
   // device_id is a dedup partition key: filtering before the dedup changes no winner.
   if (scope.filters.deviceId !== undefined) where.push(`device_id = ${b.bind(scope.filters.deviceId)}`);
@@ -270,7 +262,7 @@ function branches(
   }
   if (sources.clean) {
     b.params.push(...sources.clean.params);
-    const where = scopePredicates(b, tenantId, scope, 'typed');
+    const where = scopePredicates(b, tenantId, scope, 'typed', sources.clean);
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
     where.push(...filterPredicates(b, scope), ...plan.keyed(b));
     selects.push(`SELECT ${plan.columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${plan.tail}`);

@@ -35,7 +35,13 @@ import {
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { FileObjectStore } from './file-object-store.js';
 import { listDays } from './lake-days.js';
-import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
+import {
+  bytesToRead,
+  type FileFacts,
+  type LakeFile,
+  ParquetFactsCache,
+  provenScope,
+} from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
   /** The lake's root directory (`$OPLAKE_DATA_DIR/lake`). */
@@ -59,6 +65,8 @@ export interface SelectedFiles {
   clean: string[];
   /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
+  /** The clean / contested files' statistics prove they hold only the tenant's days in range. */
+  scoped?: { clean: boolean; contested: boolean };
 }
 
 type Settled = { ok: true; value: SearchPage | AggregateResult } | { ok: false; error: unknown };
@@ -184,14 +192,21 @@ export class DuckDbSearchEngine implements SearchEngine {
     }
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
     const needed = neededColumns(query);
+    const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
     for (const { file, contested } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
+      if (kind !== 'legacy') factsOf[kind].push(fact);
       // Legacy files are read whole; contested ones, the query's and the dedup's columns.
       const columns = { clean: needed, contested: contestedColumns(query), legacy: null }[kind];
       out.bytes += fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, columns);
     }
+    const days = { first, last };
+    out.scoped = {
+      clean: provenScope(factsOf.clean, tenantId, days),
+      contested: provenScope(factsOf.contested, tenantId, days),
+    };
     return out;
   }
 
@@ -268,10 +283,10 @@ export class DuckDbSearchEngine implements SearchEngine {
   private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
     const byDay = [...files.clean].sort();
     const clean = order === 'desc' ? byDay.reverse() : byDay;
-    const parquet = (list: string[]) =>
+    const parquet = (list: string[], scoped = false) =>
       list.length === 0
         ? null
-        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list] };
+        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list], scoped };
     return {
       raw:
         files.raw.length === 0
@@ -282,9 +297,9 @@ export class DuckDbSearchEngine implements SearchEngine {
                 `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
               params: [files.raw],
             },
-      contested: parquet(files.contested),
+      contested: parquet(files.contested, files.scoped?.contested),
       legacy: parquet(files.legacy),
-      clean: parquet(clean),
+      clean: parquet(clean, files.scoped?.clean),
     };
   }
 
