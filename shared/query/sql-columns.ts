@@ -1,7 +1,7 @@
 /**
- * The columns of the search SQL (shared/query/sql.ts) and its timestamp expressions: what a query reads of a file with unique
- * rows (only the answer's or the aggregate's columns: Parquet column pruning), and what it reads
- * of contested rows (those plus what the dedup ranks copies by).
+ * The columns of the search SQL (shared/query/sql.ts) and its timestamp expressions: what a
+ * query reads of a file with unique rows (only the answer's or the aggregate's columns: Parquet
+ * column pruning), and what it reads of contested rows (those plus what the dedup ranks by).
  */
 import { DATA_COLUMNS } from '../domain/event.js';
 import type { AggregateQuery, GroupBy, QueryScope, SearchQuery } from './request.js';

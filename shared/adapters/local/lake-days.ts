@@ -2,8 +2,8 @@
  * The objects of a tenant's day folders (`<area>/tenant_id=T/dt=D/`) for the days of a query:
  * one read of the tenant's folder, only the days in range opened, and those listed at once
  * (libuv's pool bounds how many file-system calls run together). Listing a year of day folders
- * one after another (a folder check, then a listing, then a stat per file) took ~80 ms of a
- * search (docs/search.md, "Listing").
+ * one after another (a folder check, then a listing, then a stat per file) took 48.5 ms of a
+ * 2-PC tenant's year question, this 19.5 ms (docs/search.md, "The plan").
  */
 import type { ObjectInfo } from '../../ports/object-store.js';
 import type { FileObjectStore } from './file-object-store.js';
