@@ -7,6 +7,9 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node
 import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
 
+/** Keys whose size and time `list` looks up at once. */
+const STAT_CHUNK = 64;
+
 export class FileObjectStore implements ObjectStore {
   constructor(readonly root: string) {}
 
@@ -47,14 +50,37 @@ export class FileObjectStore implements ObjectStore {
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     await this.walk(folder === '' ? this.root : this.pathOf(folder.replace(/\/$/, '')), keys);
     keys.sort();
-    for (const key of keys) {
-      if (!key.startsWith(prefix)) continue;
-      try {
-        const info = await stat(this.pathOf(key));
-        yield { key, size: info.size, lastModified: info.mtime };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // deleted meanwhile
-      }
+    const matching = keys.filter((key) => key.startsWith(prefix));
+    // stat in chunks, in parallel: libuv's pool runs a few at a time; one await per chunk, not per key.
+    for (let start = 0; start < matching.length; start += STAT_CHUNK) {
+      const infos = await Promise.all(matching.slice(start, start + STAT_CHUNK).map((key) => this.info(key)));
+      for (const info of infos) if (info) yield info;
+    }
+  }
+
+  /**
+   * The names of the folders directly under a prefix (`dt=2026-11-24`), without looking inside
+   * them: an empty folder is listed (unlike `listPrefixes`), and lists no object.
+   */
+  async listFolderNames(prefix: string): Promise<string[]> {
+    try {
+      const entries = await readdir(prefix === '' ? this.root : this.pathOf(prefix.replace(/\/$/, '')), {
+        withFileTypes: true,
+      });
+      return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  private async info(key: string): Promise<ObjectInfo | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return { key, size: info.size, lastModified: info.mtime };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // deleted meanwhile
+      throw error;
     }
   }
 
