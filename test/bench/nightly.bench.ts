@@ -1,8 +1,11 @@
 /**
  * nightly: conversion rows/s (the whole local workflow: discover, Map, per tenant-day merge +
  * dedup + sort + ZSTD Parquet + promotion) against DuckDB's bare JSON -> Parquet COPY of the same
- * raw files (no merge, dedup, sort or promotion), each round on a fresh copy of one generated
- * lake, each in its own process (peak RSS is the process's). Also Parquet bytes / raw gzip bytes.
+ * raw files, read as the conversion reads them and written with its Parquet writer options (no
+ * merge, dedup, sort or promotion), each round on a fresh copy of one generated lake, each in its
+ * own process (peak RSS is the process's). Also Parquet bytes / raw gzip bytes. A second case
+ * compares that bare COPY with the plain one the benchmark used before (ts as text, DuckDB's
+ * default writer), so the change of baseline is measured too.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +29,7 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
       String(perDay),
     ]);
     let round = 0;
-    const phase = async (name: 'bare' | 'nightly') => {
+    const phase = async (name: 'bare' | 'bare-plain' | 'nightly') => {
       const dir = join(work, `round-${round++}`);
       await cp(template, dir, { recursive: true });
       try {
@@ -59,8 +62,18 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         rounds: 3,
         progress,
         candidate: () => phase('nightly'),
-        baselineName: 'DuckDB bare JSON->Parquet COPY',
+        baselineName: 'DuckDB bare JSON->Parquet COPY, same layout',
         baseline: () => phase('bare'),
+      }),
+      await compare({
+        bench: 'nightly',
+        name: 'bare COPY: same layout vs plain',
+        unit: 'rows',
+        rounds: 3,
+        progress,
+        candidate: () => phase('bare'),
+        baselineName: 'bare COPY, ts as text, default writer',
+        baseline: () => phase('bare-plain'),
       }),
     ];
   } finally {
