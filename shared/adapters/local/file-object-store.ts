@@ -1,11 +1,15 @@
 /**
  * The object store of local mode: one file per key under a root directory. A put is atomic
  * (write to a temporary file, fsync, rename), so a reader or a crash never leaves half an object.
+ * A move is a rename (same file system: atomic, no bytes copied), then an fsync of each folder it
+ * touched, so the moves are on disk before the caller's next step (e.g. deleting what a published
+ * file replaces).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
+import type { ObjectInfo, ObjectMove, ObjectStore } from '../../ports/object-store.js';
+import { syncDir } from './fs-durable.js';
 
 export class FileObjectStore implements ObjectStore {
   constructor(readonly root: string) {}
@@ -85,6 +89,31 @@ export class FileObjectStore implements ObjectStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) await rm(this.pathOf(key), { force: true });
+  }
+
+  async move(moves: readonly ObjectMove[]): Promise<void> {
+    const touched = new Set<string>();
+    const made = new Set<string>();
+    try {
+      for (const { from, to } of moves) {
+        const source = this.pathOf(from);
+        const target = this.pathOf(to);
+        const folder = dirname(target);
+        if (!made.has(folder)) {
+          // A folder created here is itself an entry of its parent: fsync that parent too.
+          const first = await mkdir(folder, { recursive: true });
+          if (first !== undefined) {
+            for (let dir = folder; dir.length >= first.length; dir = dirname(dir)) touched.add(dirname(dir));
+          }
+          made.add(folder);
+        }
+        await rename(source, target); // ENOENT when `from` is missing, as the port says
+        touched.add(folder);
+        touched.add(dirname(source));
+      }
+    } finally {
+      for (const dir of touched) await syncDir(dir);
+    }
   }
 
   /** True when some file (not a temporary one) sits anywhere below `dir`; stops at the first. */
