@@ -29,7 +29,7 @@ export interface ObjectStore {
   delete(keys: readonly string[]): Promise<void>;
   /**
    * Moves objects (S3: every copy first, then DeleteObjects in batches of 1,000; local files: a
-   * rename each, then an fsync of each folder touched). Every object is under `to` before it is gone
+   * rename each, then an fsync of each folder moved into). Every object is under `to` before it is gone
    * from `from`; a missing `from` is an error. Not atomic as a whole: a crash may leave some moved
    * and others not (and on S3 some at both keys), never one at neither.
    */

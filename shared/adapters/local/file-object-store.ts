@@ -2,8 +2,9 @@
  * The object store of local mode: one file per key under a root directory. A put is atomic
  * (write to a temporary file, fsync, rename), so a reader or a crash never leaves half an object.
  * A move is a rename (same file system: atomic, no bytes copied), then an fsync of each folder it
- * touched, so the moves are on disk before the caller's next step (e.g. deleting what a published
- * file replaces).
+ * moved into (and of the parent of a folder it created), so the moves are on disk before the
+ * caller's next step (e.g. deleting what a published file replaces). A rename is one journal
+ * transaction on Linux file systems: the destination folder's fsync commits the source's side too.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -109,7 +110,6 @@ export class FileObjectStore implements ObjectStore {
         }
         await rename(source, target); // ENOENT when `from` is missing, as the port says
         touched.add(folder);
-        touched.add(dirname(source));
       }
     } finally {
       for (const dir of touched) await syncDir(dir);
