@@ -214,6 +214,8 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
     `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
     `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
     "FILENAME_PATTERN 'part-{i}'",
+    // Answers (Count, Files): the files written, so the engine need not list the staging folder.
+    'RETURN_FILES true',
   ];
   return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
 }

@@ -41,6 +41,7 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
           seconds: m.ms / 1000,
           peakRssBytes: m.peakRssBytes,
           extra: {
+            cpuMs: m.cpuMs,
             ...(m.parquetBytes === undefined
               ? {}
               : {

@@ -23,6 +23,13 @@ export class FileObjectStore implements ObjectStore {
     return join(this.root, ...key.split('/'));
   }
 
+  /** The key of a file under the root (the inverse of pathOf). */
+  keyOf(path: string): string {
+    const key = relative(this.root, path).split(sep).join('/');
+    this.pathOf(key); // refuses a path outside the root
+    return key;
+  }
+
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
