@@ -185,28 +185,34 @@ export function sqlString(value: string): string {
 
 const DUCKDB_TYPES: Record<'string' | 'bigint', string> = { string: 'VARCHAR', bigint: 'BIGINT' };
 
+/**
+ * The snapshot's raw JSON lines as the stored columns: types declared (no detection), ts and
+ * received_at cast to timestamp(ms), and, like Athena, tenant_id and dt taken from where the
+ * files sit, not from the line. Shared with the benchmark's bare COPY, so both read alike.
+ */
+export function duckDbRawSelect(tenantId: string, dt: string, rawFiles: readonly string[]): string {
+  assertTenant(tenantId);
+  assertDate(dt);
+  const jsonColumns = STORED_COLUMNS.map(
+    (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
+  );
+  const columns = STORED_COLUMNS.map((c) => {
+    if (c === 'tenant_id') return `${sqlString(tenantId)} AS "tenant_id"`;
+    if (c === 'dt') return `${sqlString(dt)} AS "dt"`;
+    if (TIMESTAMP_COLUMNS.has(c)) return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
+    return `"${c}"`;
+  }).join(', ');
+  return `SELECT ${columns} FROM read_json([${rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`;
+}
+
 export function duckDbCopy(input: DuckDbCopyInput): string {
   assertTenant(input.tenantId);
   assertDate(input.dt);
   if (input.rawFiles.length + input.parquetFiles.length === 0) {
     throw new RangeError('a conversion needs at least one raw or Parquet file');
   }
-  const jsonColumns = STORED_COLUMNS.map(
-    (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
-  );
-  // Like Athena, the partition values come from where the file sits, not from the line.
-  const columnsFromRaw = STORED_COLUMNS.map((c) => {
-    if (c === 'tenant_id') return `${sqlString(input.tenantId)} AS "tenant_id"`;
-    if (c === 'dt') return `${sqlString(input.dt)} AS "dt"`;
-    if (TIMESTAMP_COLUMNS.has(c)) return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
-    return `"${c}"`;
-  }).join(', ');
   const parts: string[] = [];
-  if (input.rawFiles.length > 0) {
-    parts.push(
-      `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`,
-    );
-  }
+  if (input.rawFiles.length > 0) parts.push(duckDbRawSelect(input.tenantId, input.dt, input.rawFiles));
   if (input.parquetFiles.length > 0) {
     // union_by_name: files of the previous layout (text ts) and of this one read together; the
     // cast brings both to timestamp(ms).
@@ -226,6 +232,8 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
     `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
     `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
     "FILENAME_PATTERN 'part-{i}'",
+    // Answers (Count, Files): the files written, so the engine need not list the staging folder.
+    'RETURN_FILES true',
   ];
   return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
 }

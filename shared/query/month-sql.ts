@@ -8,7 +8,6 @@
  * Those days join `raw_days` (the contested days): their month rows go through the dedup, the
  * month's other days are read as clean rows, filters and columns pushed into the scan.
  */
-
 import { dayRange, type QueryScope } from './request.js';
 import type { Builder, SqlFragment } from './sql.js';
 import { normalisedColumns, scopePredicates } from './sql.js';
@@ -16,8 +15,8 @@ import { normalisedColumns, scopePredicates } from './sql.js';
 const RUN_OF_PATH = `regexp_replace("$path", '-[0-9]+\\.parquet$', '')`;
 
 /**
- * `month_days` (each day the month files hold, and how many runs' files hold it) and the
- * contested-day queries derived from it, for the `raw_days` union.
+ * `month_days` (each day the month files hold, and how many runs' files hold it) and, bound when
+ * called (after the other day queries of `raw_days`), the contested-day queries derived from it.
  */
 export function monthDays(
   b: Builder,
@@ -25,43 +24,55 @@ export function monthDays(
   days: SqlFragment | null,
   tenantId: string,
   range: { first: string; last: string },
-): { cte: string; contestedDays: string[] } {
+): { cte: string; contestedDays: () => string[] } {
   b.params.push(...month.params);
   const cte =
     `month_days AS (SELECT dt, count(DISTINCT ${RUN_OF_PATH}) AS runs FROM ${month.sql} ` +
     `WHERE tenant_id = ${b.bind(tenantId)} AND month BETWEEN ${b.bind(range.first.slice(0, 7))} ` +
     `AND ${b.bind(range.last.slice(0, 7))} AND dt BETWEEN ${b.bind(range.first)} AND ${b.bind(range.last)} GROUP BY dt)`;
-  const contestedDays = ['SELECT dt FROM month_days WHERE runs > 1'];
-  if (days) {
-    b.params.push(...days.params);
-    contestedDays.push(
-      `SELECT DISTINCT dt FROM ${days.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
-        `AND dt BETWEEN ${b.bind(range.first)} AND ${b.bind(range.last)} AND dt IN (SELECT dt FROM month_days)`,
-    );
-  }
+  const contestedDays = () => {
+    const out = ['SELECT dt FROM month_days WHERE runs > 1'];
+    if (days) {
+      b.params.push(...days.params);
+      out.push(
+        `SELECT DISTINCT dt FROM ${days.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
+          `AND dt BETWEEN ${b.bind(range.first)} AND ${b.bind(range.last)} AND dt IN (SELECT dt FROM month_days)`,
+      );
+    }
+    return out;
+  };
   return { cte, contestedDays };
 }
 
-/**
- * `contested`: the month rows of contested days, every column (a SELECT for the dedup);
- * `clean`: the WHERE of the month rows of the other days (the caller adds filters and columns).
- */
-export function monthSelect(
+/** The WHERE of a month's rows of the contested days (`contested`) or of the other days (`clean`). */
+export function monthWhere(
   b: Builder,
   month: SqlFragment,
   tenantId: string,
   scope: QueryScope,
   part: 'contested' | 'clean',
 ): string {
-  const columns = part === 'contested' ? normalisedColumns(b, 'typed') : '';
   b.params.push(...month.params);
-  const where = scopePredicates(b, tenantId, scope, 'typed');
+  const where = scopePredicates(b, tenantId, scope, 'typed', month);
   const days = dayRange(scope);
   where.push(
     `month BETWEEN ${b.bind(days.first.slice(0, 7))} AND ${b.bind(days.last.slice(0, 7))}`,
     `dt ${part === 'contested' ? 'IN' : 'NOT IN'} (SELECT dt FROM raw_days)`,
   );
-  if (part === 'clean') return where.join(' AND ');
+  return where.join(' AND ');
+}
+
+/** The month rows of contested days for the dedup: the query's and the dedup's columns. */
+export function monthSelect(
+  b: Builder,
+  month: SqlFragment,
+  tenantId: string,
+  scope: QueryScope,
+  read: ReadonlySet<string>,
+): string {
+  const columns = normalisedColumns(b, 'typed', read);
+  const where = [monthWhere(b, month, tenantId, scope, 'contested')];
+  // device_id is a dedup partition key: filtering before the dedup changes no winner.
   if (scope.filters.deviceId !== undefined) where.push(`device_id = ${b.bind(scope.filters.deviceId)}`);
   return `SELECT ${columns} FROM ${month.sql} WHERE ${where.join(' AND ')}`;
 }

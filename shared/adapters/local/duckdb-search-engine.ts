@@ -27,14 +27,22 @@ import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from
 import {
   buildAggregateSql,
   buildSearchSql,
-  OUTPUT_COLUMNS,
+  contestedColumns,
+  neededColumns,
   type Sources,
   type SqlParam,
 } from '../../query/sql.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { FileObjectStore } from './file-object-store.js';
+import { listDays } from './lake-days.js';
 import { byTime, listMonthFolders, monthFileReadings, withMonthRows } from './month-files.js';
-import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
+import {
+  bytesToRead,
+  type FileFacts,
+  type LakeFile,
+  ParquetFactsCache,
+  provenScope,
+} from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
   /** The lake's root directory (`$OPLAKE_DATA_DIR/lake`). */
@@ -61,6 +69,8 @@ export interface SelectedFiles {
   splitDays: string[];
   /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
+  /** The clean / contested files' statistics prove they hold only the tenant's days in range. */
+  scoped?: { clean: boolean; contested: boolean };
 }
 
 type Settled = { ok: true; value: SearchPage | AggregateResult } | { ok: false; error: unknown };
@@ -103,7 +113,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     waitMs: number,
   ): Promise<Outcome<SearchPage>> {
     if (position !== null && position.kind !== 'keyset') throw new RangeError('DuckDB pages by keyset only');
-    const files = await this.selectFiles(tenantId, query, SEARCH_COLUMNS);
+    const files = await this.selectFiles(tenantId, query);
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runSearch(tenantId, query, position, files, queryId));
   }
@@ -113,7 +123,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     query: AggregateQuery,
     waitMs: number,
   ): Promise<Outcome<AggregateResult>> {
-    const files = await this.selectFiles(tenantId, query, aggregateColumns(query));
+    const files = await this.selectFiles(tenantId, query);
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runAggregate(tenantId, query, files, queryId));
   }
@@ -137,11 +147,8 @@ export class DuckDbSearchEngine implements SearchEngine {
   }
 
   /** The files of the tenant's partitions for the days of the scope, split by the plan. */
-  async selectFiles(
-    tenantId: string,
-    scope: QueryScope,
-    columns: ReadonlySet<string>,
-  ): Promise<SelectedFiles> {
+  async selectFiles(tenantId: string, query: SearchQuery | AggregateQuery): Promise<SelectedFiles> {
+    const scope: QueryScope = query;
     const { first, last } = dayRange(scope);
     const out: SelectedFiles = {
       raw: [],
@@ -153,10 +160,13 @@ export class DuckDbSearchEngine implements SearchEngine {
       bytes: 0,
     };
     const rawDays = new Set<string>();
-    for (const folder of await this.store.listPrefixes(partitionPrefix('raw', tenantId))) {
-      const dt = dayOf(folder);
-      if (dt === undefined || dt < first || dt > last) continue;
-      for await (const object of this.store.list(folder)) {
+    const [raw, current, previous] = await Promise.all(
+      (['raw', 'parquet', 'parquetV1'] as const).map((area) =>
+        listDays(this.store, partitionPrefix(area, tenantId), first, last),
+      ),
+    );
+    for (const { dt, objects } of raw ?? []) {
+      for (const object of objects) {
         if (!/\.json(l)?(\.gz)?$/.test(object.key) || object.size === 0) continue;
         out.raw.push(this.store.pathOf(object.key));
         out.bytes += object.size;
@@ -166,20 +176,11 @@ export class DuckDbSearchEngine implements SearchEngine {
     const parquet: { file: LakeFile; contested: boolean; split?: boolean }[] = [];
     const months = await listMonthFolders(this.store, tenantId, first, last);
     // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
-    const legacyFolders = await this.store.listPrefixes(partitionPrefix('parquetV1', tenantId));
-    const legacyDays = new Set(legacyFolders.map(dayOf));
-    const folders = [
-      ...(await this.store.listPrefixes(partitionPrefix('parquet', tenantId))),
-      ...legacyFolders,
-    ];
-    const dayFolderDays = new Set<string>();
-    for (const folder of folders) {
-      const dt = dayOf(folder);
-      if (dt === undefined || dt < first || dt > last) continue;
-      dayFolderDays.add(dt);
+    const legacyDays = new Set((previous ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
+    for (const { dt, objects } of [...(current ?? []), ...(previous ?? [])]) {
       const files: LakeFile[] = [];
       const runs = new Set<string>();
-      for await (const object of this.store.list(folder)) {
+      for (const object of objects) {
         if (!object.key.endsWith('.parquet') || object.size === 0) continue;
         const path = this.store.pathOf(object.key);
         files.push({ path, size: object.size, mtimeMs: object.lastModified.getTime() });
@@ -193,6 +194,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt) || beside;
       for (const file of files) parquet.push({ file, contested });
     }
+    const dayFolderDays = new Set((current ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
     const contestedDay = (dt: string) => rawDays.has(dt) || legacyDays.has(dt) || dayFolderDays.has(dt);
     parquet.push(...monthFileReadings(months, first, last, contestedDay, out.splitDays));
     if (parquet.length === 0) return out;
@@ -207,13 +209,23 @@ export class DuckDbSearchEngine implements SearchEngine {
       connection.closeSync();
     }
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
+    const needed = neededColumns(query);
+    const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
     for (const { file, contested, split } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
-      out.bytes +=
-        fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, kind === 'clean' ? columns : null);
+      if (kind === 'clean' || kind === 'contested') factsOf[kind].push(fact);
+      // Legacy files are read whole; contested and split ones, the query's and the dedup's columns.
+      const read = contestedColumns(query);
+      const columns = { clean: needed, contested: read, split: read, legacy: null }[kind];
+      out.bytes += fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, columns);
     }
+    const days = { first, last };
+    out.scoped = {
+      clean: provenScope(factsOf.clean, tenantId, days),
+      contested: provenScope(factsOf.contested, tenantId, days),
+    };
     return out;
   }
 
@@ -290,10 +302,10 @@ export class DuckDbSearchEngine implements SearchEngine {
   private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
     const byDay = [...files.clean].sort(byTime);
     const clean = order === 'desc' ? byDay.reverse() : byDay;
-    const parquet = (list: string[]) =>
+    const parquet = (list: string[], scoped = false) =>
       list.length === 0
         ? null
-        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list] };
+        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list], scoped };
     const month = { split: files.split, days: files.splitDays };
     return {
       raw:
@@ -305,9 +317,9 @@ export class DuckDbSearchEngine implements SearchEngine {
                 `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
               params: [files.raw],
             },
-      contested: withMonthRows(parquet(files.contested), month, 'contested'),
+      contested: withMonthRows(parquet(files.contested, files.scoped?.contested), month, 'contested'),
       legacy: parquet(files.legacy),
-      clean: withMonthRows(parquet(clean), month, 'clean'),
+      clean: withMonthRows(parquet(clean, files.scoped?.clean), month, 'clean'),
     };
   }
 
@@ -381,27 +393,5 @@ const isEmpty = (files: SelectedFiles): boolean =>
     files.split.length ===
   0;
 
-/** `tenant_id=T/dt=D/` folder → D. */
-const dayOf = (folder: string): string | undefined => /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(folder)?.[1];
-
 /** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
 const runOf = (key: string): string => (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');
-
-/** Columns a search reads from clean Parquet: the answer's (the filters are among them). */
-const SEARCH_COLUMNS: ReadonlySet<string> = new Set(OUTPUT_COLUMNS);
-
-/** Columns an aggregate reads: ts, duration, its key and its filters'. */
-function aggregateColumns(query: AggregateQuery): ReadonlySet<string> {
-  const columns = new Set(['ts', 'duration_ms']);
-  const key = { day: 'ts', hour: 'ts', deviceId: 'device_id' } as Record<string, string>;
-  columns.add(key[query.groupBy] ?? query.groupBy);
-  if (query.types) columns.add('type');
-  const f = query.filters;
-  if (f.deviceId !== undefined) columns.add('device_id');
-  if (f.user !== undefined) columns.add('user');
-  if (f.host !== undefined) columns.add('host');
-  if (f.app !== undefined) columns.add('app');
-  if (f.domain !== undefined) columns.add('domain');
-  if (f.text !== undefined) for (const c of ['title', 'url', 'path', 'app']) columns.add(c);
-  return columns;
-}
