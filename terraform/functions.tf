@@ -74,15 +74,19 @@ module "ctas_runner" {
   }
 
   environment = {
-    OPLAKE_LAKE_BUCKET            = module.lake_bucket.bucket
-    OPLAKE_GLUE_DATABASE          = module.glue.database_name
-    OPLAKE_ATHENA_WORKGROUP       = module.conversion_workgroup.name
-    OPLAKE_ATHENA_OUTPUT_LOCATION = "${local.athena_output}conversion/"
-    OPLAKE_RAW_TABLE              = module.glue.table_names["raw_events"]
-    OPLAKE_EVENTS_TABLE           = module.glue.table_names["events_v2"]
-    OPLAKE_LEGACY_EVENTS_TABLE    = var.legacy_events_table ? module.glue.table_names["events"] : ""
-    POWERTOOLS_SERVICE_NAME       = "ctas-runner"
-    POWERTOOLS_METRICS_NAMESPACE  = "oplake"
+    OPLAKE_LAKE_BUCKET              = module.lake_bucket.bucket
+    OPLAKE_GLUE_DATABASE            = module.glue.database_name
+    OPLAKE_ATHENA_WORKGROUP         = module.conversion_workgroup.name
+    OPLAKE_ATHENA_OUTPUT_LOCATION   = "${local.athena_output}conversion/"
+    OPLAKE_RAW_TABLE                = module.glue.table_names["raw_events"]
+    OPLAKE_EVENTS_TABLE             = module.glue.table_names["events_v2"]
+    OPLAKE_LEGACY_EVENTS_TABLE      = var.legacy_events_table ? module.glue.table_names["events"] : ""
+    OPLAKE_MONTH_EVENTS_TABLE       = module.glue.table_names["events_month"]
+    OPLAKE_COMPACTION_MAX_MONTHS    = tostring(var.compaction_max_months_per_tenant)
+    OPLAKE_COMPACTION_GRACE_DAYS    = tostring(var.compaction_grace_days)
+    OPLAKE_COMPACTION_MAX_DAY_BYTES = tostring(var.compaction_max_day_bytes)
+    POWERTOOLS_SERVICE_NAME         = "ctas-runner"
+    POWERTOOLS_METRICS_NAMESPACE    = "oplake"
   }
 }
 
@@ -143,6 +147,7 @@ module "search" {
     OPLAKE_RAW_TABLE              = module.glue.table_names["raw_events"]
     OPLAKE_EVENTS_TABLE           = module.glue.table_names["events_v2"]
     OPLAKE_LEGACY_EVENTS_TABLE    = var.legacy_events_table ? module.glue.table_names["events"] : ""
+    OPLAKE_MONTH_EVENTS_TABLE     = module.glue.table_names["events_month"]
     OPLAKE_ATHENA_WORKGROUPS      = join(",", [for wg in module.search_workgroup : wg.name])
     OPLAKE_WORKGROUP_OVERRIDES    = jsonencode({ for tenant, index in var.search_workgroup_overrides : tenant => local.search_workgroup_names[index] })
     OPLAKE_ATHENA_OUTPUT          = local.athena_output

@@ -36,7 +36,7 @@ locals {
   # shared/domain/layout.ts prefixes of the retention areas the nightly job enforces.
   # parquet covers both layouts: parquet-v2/ and the previous layout's parquet/.
   retention_area_prefixes = {
-    parquet    = ["parquet-v2/", "parquet/"]
+    parquet    = ["parquet-v2/", "parquet/", "parquet-v2-month/"]
     archiveRaw = ["archive/raw/"]
     rejects    = ["rejects/"]
     staging    = ["staging/"]
@@ -156,6 +156,7 @@ locals {
             "${local.lake_arn}/archive/raw/*",
             "${local.lake_arn}/parquet/*",
             "${local.lake_arn}/parquet-v2/*",
+            "${local.lake_arn}/parquet-v2-month/*",
             "${local.lake_arn}/staging/*",
             "${local.lake_arn}/failures/*",
           ]
@@ -280,7 +281,7 @@ locals {
           Sid      = "LakeRead"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*", "${local.lake_arn}/parquet-v2/*"]
+          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*", "${local.lake_arn}/parquet-v2/*", "${local.lake_arn}/parquet-v2-month/*"]
         },
         {
           Sid      = "QueryRegistry"

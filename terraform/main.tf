@@ -61,6 +61,9 @@ module "lake_bucket" {
     { id = "archive-raw", prefix = "archive/raw/", expiration_days = var.archive_raw_retention_days },
     { id = "parquet", prefix = "parquet/", expiration_days = var.parquet_retention_days },
     { id = "parquet-v2", prefix = "parquet-v2/", expiration_days = var.parquet_retention_days },
+    # A month file is written after its month closed: by then its last day is at least the grace
+    # old; the nightly job deletes it by its last day (retention.ts), this rule is the backstop.
+    { id = "parquet-v2-month", prefix = "parquet-v2-month/", expiration_days = var.parquet_retention_days + 45 },
     { id = "rejects", prefix = "rejects/", expiration_days = var.rejects_retention_days },
     { id = "firehose-errors", prefix = "errors/firehose/", expiration_days = var.firehose_errors_retention_days },
     { id = "spool", prefix = "spool/", expiration_days = var.spool_retention_days },

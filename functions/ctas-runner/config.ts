@@ -10,8 +10,13 @@
  * | OPLAKE_RAW_TABLE               | no       | default `raw_events`                                       |
  * | OPLAKE_EVENTS_TABLE            | no       | default `events_v2` (Parquet under parquet-v2/, typed ts)  |
  * | OPLAKE_LEGACY_EVENTS_TABLE     | no       | default `events` (the previous layout under parquet/)      |
+ * | OPLAKE_MONTH_EVENTS_TABLE      | no       | default `events_month` (compacted months, parquet-v2-month/) |
+ * | OPLAKE_COMPACTION_MAX_MONTHS   | no       | months compacted per tenant a night (default 3; 0 = off)   |
+ * | OPLAKE_COMPACTION_GRACE_DAYS   | no       | days after a month ends before it is compacted (default 3) |
+ * | OPLAKE_COMPACTION_MAX_DAY_BYTES | no      | a day folder larger than this keeps its files (default 8 MiB) |
  */
-import { type Env, frozen, optional, required } from '../../shared/config/env.js';
+import { type CompactionPolicy, DEFAULT_COMPACTION } from '../../shared/compaction/plan.js';
+import { type Env, frozen, int, optional, required } from '../../shared/config/env.js';
 
 export interface CtasRunnerEnvConfig {
   lakeBucket: string;
@@ -21,6 +26,8 @@ export interface CtasRunnerEnvConfig {
   rawTable: string;
   eventsTable: string;
   legacyTable: string;
+  monthTable: string;
+  compaction: CompactionPolicy;
 }
 
 export function readCtasRunnerEnv(env: Env): Readonly<CtasRunnerEnvConfig> {
@@ -32,5 +39,24 @@ export function readCtasRunnerEnv(env: Env): Readonly<CtasRunnerEnvConfig> {
     rawTable: optional(env, 'OPLAKE_RAW_TABLE', 'raw_events'),
     eventsTable: optional(env, 'OPLAKE_EVENTS_TABLE', 'events_v2'),
     legacyTable: optional(env, 'OPLAKE_LEGACY_EVENTS_TABLE', 'events'),
+    monthTable: optional(env, 'OPLAKE_MONTH_EVENTS_TABLE', 'events_month'),
+    compaction: {
+      ...DEFAULT_COMPACTION,
+      maxMonths: int(env, 'OPLAKE_COMPACTION_MAX_MONTHS', {
+        fallback: DEFAULT_COMPACTION.maxMonths,
+        min: 0,
+        max: 120,
+      }),
+      graceDays: int(env, 'OPLAKE_COMPACTION_GRACE_DAYS', {
+        fallback: DEFAULT_COMPACTION.graceDays,
+        min: 0,
+        max: 365,
+      }),
+      maxDayBytes: int(env, 'OPLAKE_COMPACTION_MAX_DAY_BYTES', {
+        fallback: DEFAULT_COMPACTION.maxDayBytes,
+        min: 0,
+        max: 1024 * 1024 * 1024,
+      }),
+    },
   });
 }

@@ -6,6 +6,7 @@
  * dates already converted are then no-ops), and at the first CTAS Athena throttled through all of
  * the runner's retries (`AthenaThrottled`: the DML quota is full; the workflow retries it longer).
  */
+import type { CompactionResult } from '../../shared/compaction/compact.js';
 import type { ConversionResult } from '../../shared/conversion/convert.js';
 import type { TenantOutcome } from '../../shared/conversion/summary.js';
 import { type TaskCallbacks, TaskTokenGoneError } from '../../shared/conversion/task-callbacks.js';
@@ -27,6 +28,8 @@ export const TASK_ERRORS = Object.freeze({
   badMessage: 'Oplake.BadMessage',
   /** Athena's DML quota stayed full through the runner's own retries: the ASL retries it longer. */
   throttled: 'Oplake.AthenaThrottled',
+  /** The dates converted, a month's compaction failed (the lake is as before it; retried next night). */
+  compactionFailed: 'Oplake.CompactionFailed',
 });
 
 /** True when the error or one of its causes is AthenaThrottledError (TooManyRequestsException). */
@@ -78,6 +81,8 @@ export interface RunnerLog {
 
 export interface RunnerDeps {
   convert(tenantId: string, dt: string): Promise<ConversionResult>;
+  /** After the dates: compact the tenant's closed small months (bounded per night); absent = off. */
+  compact?: (tenantId: string) => Promise<CompactionResult[]>;
   callbacks: TaskCallbacks;
   log?: RunnerLog;
   /** Milliseconds left before the invocation times out (Lambda context); unlimited when absent. */
@@ -108,6 +113,8 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
   let rows = 0;
   let incomplete = false;
   let throttled = false;
+  let compactedMonths = 0;
+  let compactionFailure: string | null = null;
   try {
     for (const dt of dates) {
       if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 120_000)) {
@@ -130,13 +137,27 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
         }
       }
     }
+    // Compaction once every date converted (a month with a pending day waits for it anyway);
+    // short of time it waits for the next night (nothing is pending on it).
+    const timeLeft = !deps.remainingMs || deps.remainingMs() >= (deps.reserveMs ?? 120_000);
+    if (deps.compact && failures.length === 0 && !incomplete && timeLeft) {
+      try {
+        const months = await deps.compact(tenantId);
+        compactedMonths = months.filter((m) => m.status === 'compacted').length;
+        for (const month of months) log.info('compacted', { ...month });
+      } catch (error) {
+        compactionFailure = `compaction: ${(error as Error).name}: ${(error as Error).message}`;
+        log.error('compaction failed', { tenantId, error: String(error) });
+        if (isThrottled(error)) throttled = true;
+      }
+    }
   } finally {
     clearInterval(beat);
   }
 
   const outcome: TenantOutcome =
-    failures.length === 0 && !incomplete
-      ? { tenantId, dates, ok: true, converted, rows }
+    failures.length === 0 && !incomplete && compactionFailure === null
+      ? { tenantId, dates, ok: true, converted, rows, ...(deps.compact ? { compactedMonths } : {}) }
       : {
           tenantId,
           dates,
@@ -145,8 +166,13 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
             ? TASK_ERRORS.throttled
             : failures.length > 0
               ? TASK_ERRORS.conversionFailed
-              : TASK_ERRORS.incomplete,
-          cause: failures.length > 0 ? failures.join('\n') : 'stopped before the function timed out',
+              : compactionFailure !== null
+                ? TASK_ERRORS.compactionFailed
+                : TASK_ERRORS.incomplete,
+          cause:
+            failures.length > 0
+              ? failures.join('\n')
+              : (compactionFailure ?? 'stopped before the function timed out'),
         };
   await deps.usage?.flush();
   try {

@@ -6,6 +6,9 @@
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { CompactionEngine } from '../../shared/compaction/engine.js';
+import type { CompactionPolicy } from '../../shared/compaction/plan.js';
+import { compactTenant } from '../../shared/compaction/run.js';
 import { convertPartition } from '../../shared/conversion/convert.js';
 import type { ConversionEngine } from '../../shared/conversion/engine.js';
 import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
@@ -24,6 +27,8 @@ export interface CtasRunnerDeps {
   obs: Observability;
   heartbeatMs?: number;
   usage?: UsageMeter;
+  /** After each tenant's dates, compact its closed small months (absent: no compaction). */
+  compaction?: { engine: CompactionEngine; policy: CompactionPolicy };
 }
 
 export function createCtasRunnerHandler(
@@ -35,12 +40,19 @@ export function createCtasRunnerHandler(
     warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
     error: (message: string, extra: Record<string, unknown> = {}) => logger.error(message, extra),
   };
+  const compaction = deps.compaction;
   const processRecord = async (record: SQSRecord, context: Context | undefined) => {
     try {
       const outcome = await processRecordBody(record.body, {
         callbacks: deps.callbacks,
         convert: (tenantId, dt) =>
           convertPartition({ store: deps.store, engine: deps.engine, clock: deps.clock }, { tenantId, dt }),
+        ...(compaction
+          ? {
+              compact: (tenantId: string) =>
+                compactTenant({ store: deps.store, clock: deps.clock, ...compaction }, tenantId),
+            }
+          : {}),
         log,
         ...(context?.getRemainingTimeInMillis
           ? { remainingMs: () => context.getRemainingTimeInMillis() }

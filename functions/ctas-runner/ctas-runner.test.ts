@@ -301,6 +301,8 @@ describe('ctas-runner config', () => {
       rawTable: 'raw_events',
       eventsTable: 'events_v2',
       legacyTable: 'events',
+      monthTable: 'events_month',
+      compaction: { graceDays: 3, maxDayBytes: 8 * 1024 * 1024, minDays: 2, maxMonths: 3 },
     });
     expect(() => readCtasRunnerEnv({ OPLAKE_LAKE_BUCKET: 'b' })).toThrow('OPLAKE_GLUE_DATABASE');
   });

@@ -5,6 +5,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { AthenaCompactionEngine } from '../../shared/adapters/aws/athena-compaction-engine.js';
 import { AthenaConversionEngine } from '../../shared/adapters/aws/athena-conversion-engine.js';
 import { AthenaRunner } from '../../shared/adapters/aws/athena-runner.js';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
@@ -19,22 +20,35 @@ const config = readCtasRunnerEnv(process.env);
 const obs = createObservability('ctas-runner');
 const { tracer } = obs;
 const store = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket);
+const athena = new AthenaRunner(tracer.captureAWSv3Client(new AthenaClient({})));
+const athenaCommon = {
+  bucket: config.lakeBucket,
+  database: config.database,
+  workgroup: config.workgroup,
+  ...(config.outputLocation ? { outputLocation: config.outputLocation } : {}),
+};
 
 export const handler = createCtasRunnerHandler({
   store,
-  engine: new AthenaConversionEngine(
-    new AthenaRunner(tracer.captureAWSv3Client(new AthenaClient({}))),
-    store,
-    {
-      bucket: config.lakeBucket,
-      database: config.database,
-      rawTable: config.rawTable,
-      eventsTable: config.eventsTable,
-      legacyTable: config.legacyTable,
-      workgroup: config.workgroup,
-      ...(config.outputLocation ? { outputLocation: config.outputLocation } : {}),
-    },
-  ),
+  engine: new AthenaConversionEngine(athena, store, {
+    ...athenaCommon,
+    rawTable: config.rawTable,
+    eventsTable: config.eventsTable,
+    legacyTable: config.legacyTable,
+    monthTable: config.monthTable,
+  }),
+  ...(config.compaction.maxMonths > 0
+    ? {
+        compaction: {
+          engine: new AthenaCompactionEngine(athena, store, {
+            ...athenaCommon,
+            eventsTable: config.eventsTable,
+            monthTable: config.monthTable,
+          }),
+          policy: config.compaction,
+        },
+      }
+    : {}),
   callbacks: new SfnTaskCallbacks(tracer.captureAWSv3Client(new SFNClient({}))),
   clock: systemClock,
   obs,

@@ -8,6 +8,7 @@
  * | OPLAKE_RAW_TABLE                | no       | default `raw_events`                                         |
  * | OPLAKE_EVENTS_TABLE             | no       | default `events_v2` (parquet-v2/, typed ts)                  |
  * | OPLAKE_LEGACY_EVENTS_TABLE      | no       | default `events` (the previous layout, parquet/); "" = none  |
+ * | OPLAKE_MONTH_EVENTS_TABLE       | no       | default `events_month` (compacted months, parquet-v2-month/); "" = none |
  * | OPLAKE_ATHENA_WORKGROUPS        | yes      | comma list: the workgroup pool (tenant -> shardOf(tenant, n)) |
  * | OPLAKE_WORKGROUP_OVERRIDES      | no       | JSON {"tenant": "workgroup"} for heavy tenants               |
  * | OPLAKE_ATHENA_OUTPUT            | no       | s3:// result location, when the workgroup does not enforce one |
@@ -28,7 +29,7 @@ import { ConfigError } from '../../shared/errors.js';
 
 export interface SearchEnvConfig {
   glueDatabase: string;
-  tables: { raw: string; events: string; legacy: string | null };
+  tables: { raw: string; events: string; legacy: string | null; month: string | null };
   workgroups: string[];
   workgroupOverrides: Record<string, string>;
   athenaOutput: string | undefined;
@@ -61,6 +62,11 @@ export function readSearchEnv(env: Env): Readonly<SearchEnvConfig> {
       // Empty once no day of the previous layout remains (docs/deploy.md "Upgrading the layout").
       legacy:
         env.OPLAKE_LEGACY_EVENTS_TABLE === '' ? null : optional(env, 'OPLAKE_LEGACY_EVENTS_TABLE', 'events'),
+      // Compacted months (docs/nightly.md "Compaction"); "" only for a lake that never compacts.
+      month:
+        env.OPLAKE_MONTH_EVENTS_TABLE === ''
+          ? null
+          : optional(env, 'OPLAKE_MONTH_EVENTS_TABLE', 'events_month'),
     },
     workgroups: list(env, 'OPLAKE_ATHENA_WORKGROUPS'),
     workgroupOverrides: json(env, 'OPLAKE_WORKGROUP_OVERRIDES', (v) => overridesSchema.parse(v), {}),

@@ -16,7 +16,7 @@
  * what is visible: the result converges. A step that finds its work already done (an object
  * already moved) skips it.
  */
-import { PREFIX, partitionPrefix } from '../domain/layout.js';
+import { monthOf, monthPartitionPrefix, PREFIX, partitionPrefix } from '../domain/layout.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -102,12 +102,17 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
     raw.length === 0
       ? new Date(0).toISOString()
       : new Date(Math.max(...raw.map((o) => o.lastModified.getTime()))).toISOString();
+  // A day of a compacted month: its rows in the month file are merged too (never deleted here).
+  const month = (await listKeys(store, monthPartitionPrefix(tenantId, monthOf(dt)))).filter((o) =>
+    o.key.endsWith('.parquet'),
+  );
   const snapshot: PartitionSnapshot = {
     tenantId,
     dt,
     runId,
     rawKeys: raw.map((o) => o.key),
     parquetKeys: parquet.map((o) => o.key),
+    ...(month.length > 0 ? { monthKeys: month.map((o) => o.key) } : {}),
     snapshotTime,
     stagingPrefix: stagingPrefix(runId, tenantId, dt),
   };

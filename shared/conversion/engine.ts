@@ -11,6 +11,12 @@ export interface PartitionSnapshot {
   rawKeys: readonly string[];
   /** The partition's Parquet files at the start. */
   parquetKeys: readonly string[];
+  /**
+   * The files of the day's month (`parquet-v2-month/T/month=M/`, a compacted month) at the start:
+   * the day's rows in them are merged too (a late arrival re-opened the day), and they are never
+   * deleted here (the next compaction absorbs the day again).
+   */
+  monthKeys?: readonly string[];
   /** Latest `lastModified` among rawKeys (ISO): raw objects newer than this are left for the next run. */
   snapshotTime: string;
   /** `staging/RUN/tenant_id=T/dt=D/`: empty, owned by this attempt. */

@@ -1,6 +1,8 @@
 /**
  * Retention of the lake, by partition date (`dt`):
  *   parquet-v2/ (and the previous layout's parquet/)  converted events, 5 years by default, per-tenant override
+ *   parquet-v2-month/  compacted months: deleted when the month's last day passes the same window
+ *                 (its first days outlive the window by less than a month; docs/nightly.md "Compaction")
  *   archive/raw/  converted raw objects, kept `archiveRawDays` (default 7) for replays
  *   rejects/      invalid events, kept `rejectsDays` (default 30)
  *   staging/      attempts older than `stagingHours` (default 24) are leftovers of crashed runs
@@ -68,6 +70,13 @@ export async function deletePrefix(
   return { objects, bytes };
 }
 
+/** A day folder's date, or the last day of a month folder (`month=YYYY-MM`); other names as they are. */
+function lastDayOf(folder: string): string {
+  const month = /^month=(\d{4})-(\d{2})$/.exec(folder);
+  if (!month) return folder;
+  return new Date(Date.UTC(Number(month[1]), Number(month[2]), 0)).toISOString().slice(0, 10);
+}
+
 /** Run id prefixes start with a compact UTC stamp (`20261124T011500123Z-...`, convert.ts). */
 function runStartedAt(runId: string): number | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(runId);
@@ -103,8 +112,9 @@ export async function applyRetention(
       }
       continue;
     }
-    // parquet covers both layouts (parquet-v2/ and the previous layout's parquet/).
-    const roots = area === 'parquet' ? [PREFIX.parquet, PREFIX.parquetV1] : [PREFIX[area]];
+    // parquet covers both layouts (parquet-v2/ and the previous layout's parquet/) and the months.
+    const roots =
+      area === 'parquet' ? [PREFIX.parquet, PREFIX.parquetV1, PREFIX.parquetMonth] : [PREFIX[area]];
     for (const root of roots)
       for (const tenantPrefix of await store.listPrefixes(root)) {
         const tenantId = tenantPrefix
@@ -115,7 +125,7 @@ export async function applyRetention(
         const days = policy.perTenant[tenantId]?.[WINDOW_OF[area]] ?? policy[WINDOW_OF[area]];
         const cutoff = cutoffDate(today, days);
         for (const datePrefix of await store.listPrefixes(tenantPrefix)) {
-          const dt = datePrefix.slice(tenantPrefix.length).replace(/^dt=/, '').replace(/\/$/, '');
+          const dt = lastDayOf(datePrefix.slice(tenantPrefix.length).replace(/^dt=/, '').replace(/\/$/, ''));
           if (DATE_PATTERN.test(dt) && dt < cutoff) {
             add(await deletePrefix(store, datePrefix));
             report.deletedPartitions++;

@@ -64,9 +64,10 @@ export function dedupSelect(source: string): string {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,127}$/;
-const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
+export const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9=_./-]+\/$/;
 
-function identifier(name: string): string {
+/** A validated, double-quoted identifier (ours: database, table names). */
+export function identifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new RangeError(`not a safe identifier: ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
@@ -80,6 +81,8 @@ export interface AthenaCtasInput {
    * day of that layout remains; empty or absent once the migration is over (docs/deploy.md).
    */
   legacyTable?: string;
+  /** The compacted months' table (`parquet-v2-month/`): read for the day's rows when its month has a file. */
+  monthTable?: string;
   /** Fresh per attempt; dropped once the query ends. */
   tempTable: string;
   /** `s3://bucket/staging/RUN/tenant_id=T/dt=D/` (empty: a fresh prefix per attempt). */
@@ -120,6 +123,14 @@ export function athenaSelect(
     );
     params.push(input.tenantId, input.dt);
   }
+  if (input.monthTable) {
+    source.push(
+      '  UNION ALL',
+      `  SELECT ${typedColumnList('athena', false)} FROM ${db}.${identifier(input.monthTable)}`,
+      '  WHERE "tenant_id" = ? AND "month" = ? AND "dt" = ?',
+    );
+    params.push(input.tenantId, input.dt.slice(0, 7), input.dt);
+  }
   return { sql: dedupSelect(source.join('\n')), params };
 }
 
@@ -151,6 +162,8 @@ export interface DuckDbCopyInput {
   rawFiles: readonly string[];
   /** Local paths of the partition's current Parquet files (may be empty). */
   parquetFiles: readonly string[];
+  /** Local paths of the day's month files (a compacted month): only the day's rows are read. */
+  monthFiles?: readonly string[];
   /** Directory the Parquet files are written into (must not exist yet or be empty). */
   targetDir: string;
   rowGroupSize?: number;
@@ -205,6 +218,11 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
     // cast brings both to timestamp(ms).
     parts.push(
       `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.parquetFiles.map(sqlString).join(', ')}], union_by_name = true)`,
+    );
+  }
+  if (input.monthFiles && input.monthFiles.length > 0) {
+    parts.push(
+      `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.monthFiles.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false) WHERE "dt" = ${sqlString(input.dt)}`,
     );
   }
   const options = [

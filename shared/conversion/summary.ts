@@ -6,6 +6,8 @@ export interface TenantOutcome {
   /** Tenant-days converted (ok only). */
   converted?: number;
   rows?: number;
+  /** Months compacted after the conversion (docs/nightly.md "Compaction"). */
+  compactedMonths?: number;
   /** Step Functions' error name and cause (failed only). */
   error?: string;
   cause?: string;

@@ -7,7 +7,10 @@
  *   parquet-v2/tenant_id=T/dt=D/RUN-N.parquet  converted, deduplicated events (typed ts, ms)
  *   parquet/tenant_id=T/dt=D/RUN-N.parquet     the previous layout (text ts): read as legacy until
  *                                              the nightly run rewrites the day into parquet-v2/
+ *   parquet-v2-month/tenant_id=T/month=M/RUN-N.parquet  a small tenant's closed month compacted into
+ *                                              one file (typed, ts-sorted; rows keep their dt)
  *   staging/RUN/tenant_id=T/dt=D/           conversion output before promotion (fresh per attempt)
+ *   staging/RUN/tenant_id=T/month=M/        compaction output before promotion
  *   rejects/tenant_id=T/dt=D/BATCH.json     invalid events with their reasons (dt = day received)
  *   spool/tenant_id=T/ID.json               claim-checked batches too big for one queue message
  *   errors/firehose/...                     Firehose's error prefix
@@ -23,6 +26,8 @@ export const PREFIX = Object.freeze({
   parquet: 'parquet-v2/',
   /** The previous layout's prefix: its own Glue table (text ts), never mixed with parquet-v2/. */
   parquetV1: 'parquet/',
+  /** Closed months of small tenants compacted into one file (docs/nightly.md "Compaction"). */
+  parquetMonth: 'parquet-v2-month/',
   staging: 'staging/',
   rejects: 'rejects/',
   spool: 'spool/',
@@ -42,12 +47,33 @@ export function partitionPrefix(area: Area, tenantId: string, dt?: string): stri
   return `${base}dt=${dt}/`;
 }
 
+/** `parquet-v2-month/tenant_id=T/` or, with a month (`YYYY-MM`), `.../month=M/`. */
+export function monthPartitionPrefix(tenantId: string, month?: string): string {
+  assertTenant(tenantId);
+  const base = `${PREFIX.parquetMonth}tenant_id=${tenantId}/`;
+  if (month === undefined) return base;
+  assertMonth(month);
+  return `${base}month=${month}/`;
+}
+
+/** The month (`YYYY-MM`) of a `YYYY-MM-DD` day. */
+export function monthOf(dt: string): string {
+  assertDate(dt);
+  return dt.slice(0, 7);
+}
+
+export function assertMonth(month: string): void {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    throw new RangeError(`not a YYYY-MM month: ${JSON.stringify(month)}`);
+}
+
 export function tenantPrefixes(tenantId: string): string[] {
   assertTenant(tenantId);
   return [
     partitionPrefix('raw', tenantId),
     partitionPrefix('archiveRaw', tenantId),
     partitionPrefix('parquet', tenantId),
+    monthPartitionPrefix(tenantId),
     partitionPrefix('parquetV1', tenantId),
     partitionPrefix('rejects', tenantId),
     `${PREFIX.spool}tenant_id=${tenantId}/`,

@@ -19,6 +19,7 @@
  *   answer    = clean ∪ winners, ordered by (ts, event_id, device_id), newest first by default.
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
+import { monthDays, monthSelect, monthWhere } from './month-sql.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -69,6 +70,8 @@ export interface Sources {
   clean: SqlFragment | null;
   /** Athena: contested and clean are the same table, split by `dt IN (days of raw/)`. */
   splitByRawDays?: boolean;
+  /** Athena: compacted months (`events_month`, `dt` a column), read per day (month-sql.ts). */
+  month?: SqlFragment | null;
 }
 
 export interface BuiltQuery {
@@ -87,14 +90,15 @@ export { contestedColumns, neededColumns, OUTPUT_COLUMNS, SELECT_COLUMNS } from 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(
   database: string,
-  tables: { raw: string; events: string; legacy: string | null } = {
+  tables: { raw: string; events: string; legacy: string | null; month?: string | null } = {
     raw: 'raw_events',
     events: 'events_v2',
     legacy: 'events',
+    month: 'events_month',
   },
 ): Sources {
   if (!/^[a-z0-9_]{1,255}$/.test(database)) throw new RangeError(`not a Glue database name: ${database}`);
-  for (const table of [tables.raw, tables.events, tables.legacy ?? 'none']) {
+  for (const table of [tables.raw, tables.events, tables.legacy ?? 'none', tables.month ?? 'none']) {
     if (!/^[a-z0-9_]{1,255}$/.test(table)) throw new RangeError(`not a Glue table name: ${table}`);
   }
   const events = { sql: `"${database}"."${tables.events}"`, params: [] };
@@ -106,6 +110,7 @@ export function athenaSources(
     legacy: tables.legacy ? { sql: `"${database}"."${tables.legacy}"`, params: [] } : null,
     clean: events,
     splitByRawDays: true,
+    month: tables.month ? { sql: `"${database}"."${tables.month}"`, params: [] } : null,
   };
 }
 
@@ -114,7 +119,7 @@ export function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
-class Builder {
+export class Builder {
   readonly params: SqlParam[] = [];
   constructor(readonly dialect: Dialect) {}
   bind(value: SqlParam): '?' {
@@ -127,10 +132,10 @@ class Builder {
   }
 }
 
-type Kind = 'text' | 'typed';
+export type Kind = 'text' | 'typed';
 
 /** Data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
-function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>): string {
+export function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>): string {
   return SELECT_COLUMNS.filter((c) => columns.has(c))
     .map((c) => {
       if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
@@ -140,7 +145,7 @@ function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>)
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
-function scopePredicates(
+export function scopePredicates(
   b: Builder,
   tenantId: string,
   scope: QueryScope,
@@ -179,7 +184,7 @@ function contestedSelect(
   return `SELECT ${columns} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
-function filterPredicates(b: Builder, scope: QueryScope): string[] {
+export function filterPredicates(b: Builder, scope: QueryScope): string[] {
   const where: string[] = [];
   const f: Filters = scope.filters;
   if (scope.types) where.push(`type IN (${scope.types.map((t) => b.bind(t)).join(', ')})`);
@@ -241,8 +246,11 @@ function branches(
         `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`
       );
     };
+    const month = sources.month ? monthDays(b, sources.month, sources.contested, tenantId, days) : null;
+    if (month) ctes.push(month.cte);
     const dayQueries = [daysOf(sources.raw)];
     if (sources.legacy) dayQueries.push(daysOf(sources.legacy));
+    if (month) dayQueries.push(...month.contestedDays());
     ctes.push(`raw_days AS (${dayQueries.join(' UNION ')})`);
   }
   const contested: string[] = [];
@@ -254,6 +262,7 @@ function branches(
     contested.push(select(sources.contested, 'typed', split ? `dt IN ${RAW_DAYS}` : null));
   }
   if (sources.legacy) contested.push(select(sources.legacy, 'text', null));
+  if (split && sources.month) contested.push(monthSelect(b, sources.month, tenantId, scope, plan.read));
   const selects: string[] = [];
   if (contested.length > 0) {
     ctes.push(...dedup(b, contested, scope, plan.keyed));
@@ -266,6 +275,11 @@ function branches(
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
     where.push(...filterPredicates(b, scope), ...plan.keyed(b));
     selects.push(`SELECT ${plan.columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${plan.tail}`);
+  }
+  if (split && sources.month) {
+    const where = [monthWhere(b, sources.month, tenantId, scope, 'clean')];
+    where.push(...filterPredicates(b, scope), ...plan.keyed(b));
+    selects.push(`SELECT ${plan.columns} FROM ${sources.month.sql} WHERE ${where.join(' AND ')}${plan.tail}`);
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };

@@ -264,7 +264,7 @@ run "glue_tables" {
 
   assert {
     condition = alltrue([
-      for t in values(module.glue.tables) :
+      for name, t in module.glue.tables :
       t.parameters["projection.enabled"] == "true" &&
       t.parameters["projection.tenant_id.type"] == "injected" &&
       t.parameters["projection.dt.type"] == "date" &&
@@ -272,8 +272,27 @@ run "glue_tables" {
       t.parameters["projection.dt.range"] == "2020-01-01,NOW" &&
       endswith(t.parameters["storage.location.template"], "tenant_id=$${tenant_id}/dt=$${dt}/") &&
       t.partition_keys == ["tenant_id", "dt"]
+      if name != "events_month"
     ])
-    error_message = "Both tables project tenant_id (injected) and dt (date) partitions."
+    error_message = "The day tables project tenant_id (injected) and dt (date) partitions."
+  }
+
+  # Compacted months: tenant injected, month projected by months; the converted layout's columns
+  # plus dt as data (readers split a month by day); its own prefix, never a day table's.
+  assert {
+    condition = (
+      module.glue.tables["events_month"].partition_keys == ["tenant_id", "month"] &&
+      module.glue.tables["events_month"].parameters["projection.tenant_id.type"] == "injected" &&
+      module.glue.tables["events_month"].parameters["projection.month.type"] == "date" &&
+      module.glue.tables["events_month"].parameters["projection.month.format"] == "yyyy-MM" &&
+      module.glue.tables["events_month"].parameters["projection.month.interval.unit"] == "MONTHS" &&
+      module.glue.tables["events_month"].parameters["projection.month.range"] == "2020-01,NOW" &&
+      endswith(module.glue.tables["events_month"].parameters["storage.location.template"], "/parquet-v2-month/tenant_id=$${tenant_id}/month=$${month}/") &&
+      endswith(module.glue.tables["events_month"].location, "/parquet-v2-month/") &&
+      module.glue.tables["events_month"].serde == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" &&
+      module.glue.tables["events_month"].columns == concat(module.glue.tables["events_v2"].columns, ["dt:string"])
+    )
+    error_message = "events_month projects tenant_id (injected) and month (yyyy-MM) over parquet-v2-month/, with events_v2's columns plus dt."
   }
 
   # shared/domain/event.ts STORED_COLUMNS minus tenant_id and dt, in order; in the Parquet table

@@ -69,7 +69,16 @@ describe('Athena SQL during and after the layout upgrade', () => {
     const tables = parser.tableList(sql, { database: 'trino' }).map((t) => t.split('::').pop());
 
     expect(new Set(tables)).toEqual(
-      new Set(['raw_events', 'events_v2', 'events', 'raw_days', 'contested', 'ranked']),
+      new Set([
+        'raw_events',
+        'events_v2',
+        'events',
+        'events_month',
+        'month_days',
+        'raw_days',
+        'contested',
+        'ranked',
+      ]),
     );
     // its days join the raw days: new-layout rows of a day being rewritten are deduplicated
     expect(sql).toMatch(
@@ -91,6 +100,47 @@ describe('Athena SQL during and after the layout upgrade', () => {
   });
 });
 
+describe('Athena SQL over compacted months (events_month)', () => {
+  const query = parseSearchRequest({ ...RANGE, filters: { user: 'yamada' } }).query;
+  const { sql, params } = buildSearchSql({ dialect: 'athena', sources, tenantId: 'acme-corp', query });
+
+  it('contests a day held twice: by two runs of month files, or by a day folder beside the month file', () => {
+    expect(sql).toMatch(
+      /month_days AS \(SELECT dt, count\(DISTINCT regexp_replace\("\$path", '-\[0-9\]\+\\\.parquet\$', ''\)\) AS runs FROM "oplake_lake"\."events_month" WHERE tenant_id = \? AND month BETWEEN \? AND \? AND dt BETWEEN \? AND \? GROUP BY dt\)/,
+    );
+    expect(sql).toContain('UNION SELECT dt FROM month_days WHERE runs > 1');
+    expect(sql).toContain(
+      'UNION SELECT DISTINCT dt FROM "oplake_lake"."events_v2" WHERE tenant_id = ? AND dt BETWEEN ? AND ? AND dt IN (SELECT dt FROM month_days)',
+    );
+  });
+
+  it("reads a month's contested days through the dedup and its other days as clean, filters pushed", () => {
+    const contested = /contested AS \((.*)\), ranked AS/.exec(sql)?.[1] ?? '';
+    expect(contested).toMatch(
+      /FROM "oplake_lake"\."events_month" WHERE .* AND month BETWEEN \? AND \? AND dt IN \(SELECT dt FROM raw_days\)$/,
+    );
+    expect(sql).toMatch(
+      /FROM "oplake_lake"\."events_month" WHERE tenant_id = \? .* AND month BETWEEN \? AND \? AND dt NOT IN \(SELECT dt FROM raw_days\) AND "user" = \?\)\) AS matched/,
+    );
+    expect(sql.split('?').length - 1).toBe(params.length);
+  });
+
+  it('leaves the month table out when it is configured off', () => {
+    const off = athenaSources('oplake_lake', {
+      raw: 'raw_events',
+      events: 'events_v2',
+      legacy: null,
+      month: null,
+    });
+    const built = buildSearchSql({ dialect: 'athena', sources: off, tenantId: 'acme-corp', query });
+    expect(built.sql).not.toContain('events_month');
+    expect(built.sql).not.toContain('month_days');
+    expect(() =>
+      athenaSources('oplake_lake', { raw: 'raw_events', events: 'events_v2', legacy: null, month: 'm"; --' }),
+    ).toThrow(RangeError);
+  });
+});
+
 describe('golden Athena SQL', () => {
   it.each(shapes)('%s matches its golden file and parses as trino', (name, built) => {
     // Prepare
@@ -109,7 +159,8 @@ describe('golden Athena SQL', () => {
     expect(built.sql.split('?').length - 1).toBe(built.params.length);
     expect(built.sql).toContain('tenant_id = ?');
     expect(built.sql).toContain('dt BETWEEN ? AND ?');
-    expect(built.params.slice(0, 3)).toEqual(['acme-corp', '2026-10-31', '2026-11-24']);
+    // month_days first: the tenant, the months, the days of the range
+    expect(built.params.slice(0, 5)).toEqual(['acme-corp', '2026-10', '2026-11', '2026-10-31', '2026-11-24']);
     for (const value of Object.values(FILTERS)) expect(built.sql).not.toContain(value);
     expect(built.sql).not.toMatch(/'acme-corp'|2026-/);
   });

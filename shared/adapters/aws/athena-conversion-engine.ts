@@ -10,10 +10,10 @@
  */
 
 import type { ConversionEngine, PartitionSnapshot, StagedOutput } from '../../conversion/engine.js';
-import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
-import { athenaCtas, athenaDropTable } from '../../conversion/sql.js';
+import { athenaCtas } from '../../conversion/sql.js';
 import { PREFIX } from '../../domain/layout.js';
 import type { ObjectStore } from '../../ports/object-store.js';
+import { runCtas } from './athena-ctas.js';
 import type { AthenaRunner } from './athena-runner.js';
 
 export interface AthenaConversionConfig {
@@ -23,6 +23,8 @@ export interface AthenaConversionConfig {
   eventsTable: string;
   /** The previous layout's table (`parquet/`, text ts): read only for days that hold such files. */
   legacyTable: string;
+  /** Compacted months' table (`parquet-v2-month/`): read for a re-opened day of a compacted month. */
+  monthTable?: string;
   /** The conversion's own workgroup (not search's). */
   workgroup: string;
   outputLocation?: string;
@@ -51,48 +53,21 @@ export class AthenaConversionEngine implements ConversionEngine {
       ...(snapshot.parquetKeys.some((k) => k.startsWith(PREFIX.parquetV1))
         ? { legacyTable: this.config.legacyTable }
         : {}),
+      ...((snapshot.monthKeys?.length ?? 0) > 0
+        ? { monthTable: this.config.monthTable ?? 'events_month' }
+        : {}),
       tempTable: table,
       stagingLocation: `s3://${this.config.bucket}/${snapshot.stagingPrefix}`,
       tenantId: snapshot.tenantId,
       dt: snapshot.dt,
       snapshotTime: snapshot.snapshotTime,
     });
-    const common = {
-      workgroup: this.config.workgroup,
-      database: this.config.database,
-      ...(this.config.outputLocation ? { outputLocation: this.config.outputLocation } : {}),
-    };
-    let queryExecutionId: string | undefined;
-    let ctasError: unknown;
-    try {
-      ({ queryExecutionId } = await this.runner.runQuery({ sql, params, ...common }));
-    } catch (error) {
-      ctasError = error;
-    }
-    try {
-      // DDL: does not count against the DML quota. The table only names staging; data stays.
-      await this.runner.runQuery({ sql: athenaDropTable(this.config.database, table), ...common });
-    } catch (dropError) {
-      if (ctasError === undefined) {
-        throw new ConversionEngineError(`could not drop ${table}: ${(dropError as Error).message}`, {
-          cause: dropError,
-        });
-      }
-    }
-    if (ctasError !== undefined || queryExecutionId === undefined) {
-      throw new ConversionEngineError(
-        `athena CTAS for ${snapshot.tenantId}/${snapshot.dt} failed: ${(ctasError as Error | undefined)?.message}`,
-        { cause: ctasError },
-      );
-    }
-    const { outputRows } = await this.runner.runtimeRows(queryExecutionId);
-    if (outputRows === undefined) {
-      throw new ConversionVerificationError(`no output row count for query ${queryExecutionId}`);
-    }
-    const keys: string[] = [];
-    for await (const info of this.store.list(snapshot.stagingPrefix)) {
-      if (info.size > 0) keys.push(info.key);
-    }
-    return { rows: outputRows, keys };
+    return runCtas(this.runner, this.store, this.config, {
+      sql,
+      params,
+      table,
+      stagingPrefix: snapshot.stagingPrefix,
+      label: `${snapshot.tenantId}/${snapshot.dt}`,
+    });
   }
 }

@@ -51,7 +51,7 @@ export interface AthenaSearchEngineOptions {
   /** Glue database holding the tables. */
   database: string;
   /** Table names (default raw_events, events_v2, and the previous layout's `events`). */
-  tables?: { raw: string; events: string; legacy: string | null };
+  tables?: { raw: string; events: string; legacy: string | null; month?: string | null };
   /** The workgroup pool (Terraform variable); at least one. */
   workgroups: readonly string[];
   /** tenant -> workgroup for heavy tenants. */

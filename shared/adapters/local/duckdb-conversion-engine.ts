@@ -69,6 +69,7 @@ export class DuckDbConversionEngine implements ConversionEngine {
       dt: snapshot.dt,
       rawFiles: snapshot.rawKeys.map((k) => this.store.pathOf(k)),
       parquetFiles: snapshot.parquetKeys.map((k) => this.store.pathOf(k)),
+      monthFiles: (snapshot.monthKeys ?? []).map((k) => this.store.pathOf(k)),
       targetDir,
       ...(this.options.rowGroupSize ? { rowGroupSize: this.options.rowGroupSize } : {}),
       ...(this.options.fileSizeBytes ? { fileSizeBytes: this.options.fileSizeBytes } : {}),

@@ -35,6 +35,7 @@ import {
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { FileObjectStore } from './file-object-store.js';
 import { listDays } from './lake-days.js';
+import { byTime, listMonthFolders, monthFileReadings, withMonthRows } from './month-files.js';
 import {
   bytesToRead,
   type FileFacts,
@@ -61,8 +62,11 @@ export interface SelectedFiles {
   contested: string[];
   /** Parquet in the previous layout (text `ts`): read like raw/. */
   legacy: string[];
-  /** Parquet with unique rows. */
+  /** Parquet with unique rows (day files and clean month files). */
   clean: string[];
+  /** Month files with contested days in range (month-files.ts): rows of `splitDays` contested, others clean. */
+  split: string[];
+  splitDays: string[];
   /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
   /** The clean / contested files' statistics prove they hold only the tenant's days in range. */
@@ -146,7 +150,15 @@ export class DuckDbSearchEngine implements SearchEngine {
   async selectFiles(tenantId: string, query: SearchQuery | AggregateQuery): Promise<SelectedFiles> {
     const scope: QueryScope = query;
     const { first, last } = dayRange(scope);
-    const out: SelectedFiles = { raw: [], contested: [], legacy: [], clean: [], bytes: 0 };
+    const out: SelectedFiles = {
+      raw: [],
+      contested: [],
+      legacy: [],
+      clean: [],
+      split: [],
+      splitDays: [],
+      bytes: 0,
+    };
     const rawDays = new Set<string>();
     const [raw, current, previous] = await Promise.all(
       (['raw', 'parquet', 'parquetV1'] as const).map((area) =>
@@ -161,7 +173,8 @@ export class DuckDbSearchEngine implements SearchEngine {
         rawDays.add(dt);
       }
     }
-    const parquet: { file: LakeFile; contested: boolean }[] = [];
+    const parquet: { file: LakeFile; contested: boolean; split?: boolean }[] = [];
+    const months = await listMonthFolders(this.store, tenantId, first, last);
     // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
     const legacyDays = new Set((previous ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
     for (const { dt, objects } of [...(current ?? []), ...(previous ?? [])]) {
@@ -176,9 +189,14 @@ export class DuckDbSearchEngine implements SearchEngine {
       // Copies are possible only next to raw objects, or while a day's new files sit beside
       // the old ones (a promotion under way: files of more than one run).
       // A day in both layouts is a rewrite under way: its new files may repeat the old ones.
-      const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt);
+      // A day folder beside its month's file may repeat its rows (month-files.ts).
+      const beside = months.some((m) => m.month === dt.slice(0, 7));
+      const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt) || beside;
       for (const file of files) parquet.push({ file, contested });
     }
+    const dayFolderDays = new Set((current ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
+    const contestedDay = (dt: string) => rawDays.has(dt) || legacyDays.has(dt) || dayFolderDays.has(dt);
+    parquet.push(...monthFileReadings(months, first, last, contestedDay, out.splitDays));
     if (parquet.length === 0) return out;
     const connection = await this.connect();
     let facts: Map<string, FileFacts>;
@@ -193,13 +211,14 @@ export class DuckDbSearchEngine implements SearchEngine {
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
     const needed = neededColumns(query);
     const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
-    for (const { file, contested } of parquet) {
+    for (const { file, contested, split } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
-      const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
+      const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
-      if (kind !== 'legacy') factsOf[kind].push(fact);
-      // Legacy files are read whole; contested ones, the query's and the dedup's columns.
-      const columns = { clean: needed, contested: contestedColumns(query), legacy: null }[kind];
+      if (kind === 'clean' || kind === 'contested') factsOf[kind].push(fact);
+      // Legacy files are read whole; contested and split ones, the query's and the dedup's columns.
+      const read = contestedColumns(query);
+      const columns = { clean: needed, contested: read, split: read, legacy: null }[kind];
       out.bytes += fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, columns);
     }
     const days = { first, last };
@@ -281,12 +300,13 @@ export class DuckDbSearchEngine implements SearchEngine {
    * statistics (10x on a 30-day filtered search, docs/search.md).
    */
   private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
-    const byDay = [...files.clean].sort();
+    const byDay = [...files.clean].sort(byTime);
     const clean = order === 'desc' ? byDay.reverse() : byDay;
     const parquet = (list: string[], scoped = false) =>
       list.length === 0
         ? null
         : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list], scoped };
+    const month = { split: files.split, days: files.splitDays };
     return {
       raw:
         files.raw.length === 0
@@ -297,9 +317,9 @@ export class DuckDbSearchEngine implements SearchEngine {
                 `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
               params: [files.raw],
             },
-      contested: parquet(files.contested, files.scoped?.contested),
+      contested: withMonthRows(parquet(files.contested, files.scoped?.contested), month, 'contested'),
       legacy: parquet(files.legacy),
-      clean: parquet(clean, files.scoped?.clean),
+      clean: withMonthRows(parquet(clean, files.scoped?.clean), month, 'clean'),
     };
   }
 
@@ -366,7 +386,12 @@ export class DuckDbSearchEngine implements SearchEngine {
 }
 
 const isEmpty = (files: SelectedFiles): boolean =>
-  files.raw.length + files.contested.length + files.legacy.length + files.clean.length === 0;
+  files.raw.length +
+    files.contested.length +
+    files.legacy.length +
+    files.clean.length +
+    files.split.length ===
+  0;
 
 /** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
 const runOf = (key: string): string => (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');

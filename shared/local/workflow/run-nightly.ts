@@ -19,11 +19,16 @@ import {
   type NightlyAction,
   runAction,
 } from '../../../functions/nightly/core.js';
+import { DuckDbCompactionEngine } from '../../adapters/local/duckdb-compaction-engine.js';
 import {
   DuckDbConversionEngine,
   type DuckDbEngineOptions,
 } from '../../adapters/local/duckdb-conversion-engine.js';
 import type { FileObjectStore } from '../../adapters/local/file-object-store.js';
+import type { CompactionStep } from '../../compaction/compact.js';
+import type { MonthSnapshot } from '../../compaction/engine.js';
+import { type CompactionPolicy, DEFAULT_COMPACTION } from '../../compaction/plan.js';
+import { compactTenant } from '../../compaction/run.js';
 import { type ConversionStep, convertPartition } from '../../conversion/convert.js';
 import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engine.js';
 import type { RetentionPolicy } from '../../conversion/retention.js';
@@ -84,6 +89,10 @@ export interface RunNightlyOptions {
   retention?: RetentionPolicy;
   /** Inject conversion faults: a Set fails those tenants always, a Map that many times each. */
   failTenants?: ReadonlySet<string> | ReadonlyMap<string, number>;
+  /** Compaction of closed small months after each tenant's conversion; default DEFAULT_COMPACTION, false = off. */
+  compaction?: CompactionPolicy | false;
+  /** Crash injection inside each compaction (see shared/compaction/compact.ts). */
+  compactionAfterStep?: (step: CompactionStep, snapshot: MonthSnapshot) => void | Promise<void>;
   /** Crash injection inside each conversion (see convert.ts). */
   afterStep?: (step: ConversionStep, snapshot: PartitionSnapshot) => void | Promise<void>;
   /** Wait between retries of the Convert state, ms (default 0: the ASL's backoff is for AWS). */
@@ -111,6 +120,15 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
         ...options.duckdb,
       });
   const baseEngine = options.engine ?? (ownEngine as ConversionEngine);
+  const compactionPolicy = options.compaction === false ? null : (options.compaction ?? DEFAULT_COMPACTION);
+  const compactionEngine =
+    compactionPolicy === null
+      ? null
+      : new DuckDbCompactionEngine(options.store, {
+          ...(options.dataDir ? { tempDirectory: join(options.dataDir, 'tmp', 'duckdb') } : {}),
+          ...(options.duckdb?.memoryLimit ? { memoryLimit: options.duckdb.memoryLimit } : {}),
+          ...(options.duckdb?.threads ? { threads: options.duckdb.threads } : {}),
+        });
   const engine = options.failTenants ? new FaultInjectingEngine(baseEngine, options.failTenants) : baseEngine;
   const callbacks = new LocalTaskCallbacks();
   const attempts: Record<string, number> = {};
@@ -145,6 +163,21 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
           },
           { tenantId, dt },
         ),
+      ...(compactionEngine && compactionPolicy
+        ? {
+            compact: (tenantId: string) =>
+              compactTenant(
+                {
+                  store: options.store,
+                  engine: compactionEngine,
+                  clock,
+                  policy: compactionPolicy,
+                  ...(options.compactionAfterStep ? { afterStep: options.compactionAfterStep } : {}),
+                },
+                tenantId,
+              ),
+          }
+        : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.usage ? { usage: options.usage } : {}),
     });
@@ -198,6 +231,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     return { summary, attempts, heartbeats: callbacks.heartbeats };
   } finally {
     await ownEngine?.close();
+    await compactionEngine?.close();
   }
 }
 

@@ -9,8 +9,8 @@ output "database_arn" {
 }
 
 output "table_names" {
-  description = "Table names by role: raw_events (JSON), events_v2 (Parquet) and events (Parquet, previous layout)."
-  value       = { for k, t in aws_glue_catalog_table.this : k => t.name }
+  description = "Table names by role: raw_events (JSON), events_v2 (Parquet), events (Parquet, previous layout), events_month (compacted months)."
+  value       = merge({ for k, t in aws_glue_catalog_table.this : k => t.name }, { events_month = aws_glue_catalog_table.month.name })
 }
 
 output "columns" {
@@ -21,7 +21,7 @@ output "columns" {
 output "tables" {
   description = "Each table's parameters, partition keys, location and SerDe, for the checks in tests/."
   value = {
-    for name, t in aws_glue_catalog_table.this : name => {
+    for name, t in merge(aws_glue_catalog_table.this, { events_month = aws_glue_catalog_table.month }) : name => {
       parameters     = t.parameters
       partition_keys = [for k in t.partition_keys : k.name]
       columns        = try([for c in one(t.storage_descriptor).columns : "${c.name}:${c.type}"], [])

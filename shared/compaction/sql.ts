@@ -1,0 +1,109 @@
+/**
+ * The compaction statement of one tenant-month, in both dialects: the month's current files and
+ * the day folders being absorbed, one row per (dt, device_id, event_id) (the earliest
+ * `received_at`, then the smallest `batch_id`: the conversion's rule, per day as the conversion
+ * works per day), sorted by `ts` in the converted layout's row groups, to a fresh staging
+ * location. Rows keep their `dt`, so readers still split a month by day.
+ */
+
+import {
+  COLUMN_LIST,
+  identifier,
+  PARQUET_LAYOUT,
+  S3_LOCATION,
+  sqlString,
+  typedColumnList,
+} from '../conversion/sql.js';
+import { assertDate, assertMonth, assertTenant } from '../domain/layout.js';
+
+/** Dedup per day (a month holds many days; the same id on two days is two events, as converted). */
+export function monthDedupSelect(source: string): string {
+  return [
+    `SELECT ${COLUMN_LIST}`,
+    'FROM (',
+    `  SELECT ${COLUMN_LIST},`,
+    '    row_number() OVER (PARTITION BY "dt", "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"',
+    `  FROM (${source}) AS "merged"`,
+    ') AS "ranked"',
+    'WHERE "rn" = 1',
+    'ORDER BY "ts" ASC, "event_id" ASC, "device_id" ASC',
+  ].join('\n');
+}
+
+export interface DuckDbMonthCopyInput {
+  tenantId: string;
+  month: string;
+  /** Local paths of the day folders' files and of the month's current files. */
+  files: readonly string[];
+  targetDir: string;
+  rowGroupSize?: number;
+}
+
+export function duckDbMonthCopy(input: DuckDbMonthCopyInput): string {
+  assertTenant(input.tenantId);
+  assertMonth(input.month);
+  if (input.files.length === 0) throw new RangeError('a compaction needs at least one Parquet file');
+  const source =
+    `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.files.map(sqlString).join(', ')}], ` +
+    'union_by_name = true, hive_partitioning = false)';
+  const options = [
+    'FORMAT parquet',
+    `COMPRESSION ${PARQUET_LAYOUT.compression}`,
+    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? PARQUET_LAYOUT.rowGroupSize)}`,
+    `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
+    // A directory of files (one, below this size), as the conversion writes.
+    `FILE_SIZE_BYTES ${256 * 1024 * 1024}`,
+    "FILENAME_PATTERN 'part-{i}'",
+  ];
+  return `COPY (\n${monthDedupSelect(source)}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
+}
+
+export interface AthenaMonthCtasInput {
+  database: string;
+  /** `events_v2` (day folders, partitions tenant_id and dt). */
+  eventsTable: string;
+  /** `events_month` (month files, partitions tenant_id and month; dt a data column). */
+  monthTable: string;
+  tempTable: string;
+  /** `s3://bucket/staging/RUN/tenant_id=T/month=M/`. */
+  stagingLocation: string;
+  tenantId: string;
+  month: string;
+  /** The days absorbed (their folders are read through `events_v2`). */
+  days: readonly string[];
+}
+
+/** CTAS of one tenant-month; every value a positional parameter (ExecutionParameters). */
+export function athenaMonthCtas(input: AthenaMonthCtasInput): { sql: string; params: string[] } {
+  assertTenant(input.tenantId);
+  assertMonth(input.month);
+  for (const dt of input.days) {
+    assertDate(dt);
+    if (!dt.startsWith(input.month)) throw new RangeError(`${dt} is not in ${input.month}`);
+  }
+  if (!S3_LOCATION.test(input.stagingLocation) || !input.stagingLocation.includes('/staging/')) {
+    throw new RangeError(`not a staging location: ${input.stagingLocation}`);
+  }
+  const db = identifier(input.database);
+  const columns = typedColumnList('athena', false);
+  const parts = [
+    `SELECT ${columns} FROM ${db}.${identifier(input.monthTable)} WHERE "tenant_id" = ? AND "month" = ?`,
+  ];
+  const params = [input.tenantId, input.month];
+  if (input.days.length > 0) {
+    parts.push(
+      `SELECT ${columns} FROM ${db}.${identifier(input.eventsTable)} WHERE "tenant_id" = ? AND "dt" IN (${input.days.map(() => '?').join(', ')})`,
+    );
+    params.push(input.tenantId, ...input.days);
+  }
+  const sql = [
+    `CREATE TABLE ${db}.${identifier(input.tempTable)}`,
+    'WITH (',
+    "  format = 'PARQUET',",
+    "  write_compression = 'ZSTD',",
+    `  external_location = '${input.stagingLocation}'`,
+    ') AS',
+    monthDedupSelect(parts.join('\n  UNION ALL\n  ')),
+  ].join('\n');
+  return { sql, params };
+}
