@@ -31,10 +31,15 @@ interface Pending {
 
 /** The thread's entry: the TypeScript source under tsx (dev server, tests), or a built .js beside it. */
 function entry(): { url: URL; execArgv: string[] } {
-  const source = import.meta.url.endsWith('.ts');
+  // The path, not the URL: tsx's tsImport (the `oplake` bin) adds a query to module URLs.
+  const source = new URL(import.meta.url).pathname.endsWith('.ts');
   const url = new URL(`./background-thread.${source ? 'ts' : 'js'}`, import.meta.url);
   const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
-  return { url, execArgv: source && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv };
+  if (!source || hasTsx) return { url, execArgv: process.execArgv };
+  // Started without tsx on the command line (the `oplake` bin's tsImport, jest): the thread loads
+  // tsx itself, by its resolved path, so the working directory does not matter.
+  const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx') : 'tsx';
+  return { url, execArgv: [...process.execArgv, '--import', tsx] };
 }
 
 export async function startBackgroundThread(
