@@ -89,6 +89,40 @@ const CASES: Case[] = [
   { name: '500-event gzip NDJSON', events: 500, seconds: 8, format: 'ndjson-gzip' },
 ];
 
+type Side = 'candidate' | 'baseline';
+type Samples = Record<Side, { p50: number[]; p99: number[]; rate: number[] }>;
+
+const newSamples = (): Samples => ({
+  candidate: { p50: [], p99: [], rate: [] },
+  baseline: { p50: [], p99: [], rate: [] },
+});
+
+/**
+ * Puts the rounds' medians into a compare() result: rates (events/s) and p50/p99 of each side,
+ * and p99 / the empty handler's p99. The warm-up round of each side is not a measurement.
+ */
+function summarise(r: CaseResult, samples: Samples, extra: Record<string, number> = {}): CaseResult {
+  for (const side of [samples.candidate, samples.baseline]) {
+    side.p50.shift();
+    side.p99.shift();
+    side.rate.shift();
+  }
+  r.candidate.rate = median(samples.candidate.rate);
+  r.baseline.rate = median(samples.baseline.rate);
+  r.ratio = r.candidate.rate / r.baseline.rate;
+  const round1 = (ms: number) => Number(ms.toFixed(1));
+  const p99 = median(samples.candidate.p99);
+  const emptyP99 = median(samples.baseline.p99);
+  r.candidate.extra = {
+    p50Ms: round1(median(samples.candidate.p50)),
+    p99Ms: round1(p99),
+    p99VsEmpty: Number((p99 / Math.max(emptyP99, 0.001)).toFixed(2)),
+    ...extra,
+  };
+  r.baseline.extra = { p50Ms: round1(median(samples.baseline.p50)), p99Ms: round1(emptyP99) };
+  return r;
+}
+
 /** Both sides at `rate` requests/s, open loop (open-loop.ts); medians of the rounds' p50 and p99. */
 async function fixedRate(
   server: Server,
@@ -99,9 +133,8 @@ async function fixedRate(
   emptyBody: string | Buffer,
   progress: (message: string) => void,
 ): Promise<CaseResult> {
-  const sample = () => ({ p50: [] as number[], p99: [] as number[], rate: [] as number[] });
-  const latencies = { candidate: sample(), baseline: sample() };
-  const round = (path: string, side: 'candidate' | 'baseline') => async () => {
+  const latencies = newSamples();
+  const round = (path: string, side: Side) => async () => {
     await drain(server);
     const result = await openLoop({
       url: `${server.url}${path}`,
@@ -128,25 +161,7 @@ async function fixedRate(
     baselineName: 'empty handler, same rate',
     baseline: round('/bench/empty', 'baseline'),
   });
-  for (const side of [latencies.candidate, latencies.baseline]) {
-    side.p50.shift();
-    side.p99.shift();
-    side.rate.shift();
-  }
-  r.candidate.rate = median(latencies.candidate.rate);
-  r.baseline.rate = median(latencies.baseline.rate);
-  r.ratio = r.candidate.rate / r.baseline.rate;
-  const p99 = median(latencies.candidate.p99);
-  const emptyP99 = median(latencies.baseline.p99);
-  const round1 = (ms: number) => Number(ms.toFixed(1));
-  r.candidate.extra = {
-    offeredReqPerSecond: rate,
-    p50Ms: round1(median(latencies.candidate.p50)),
-    p99Ms: round1(p99),
-    p99VsEmpty: Number((p99 / Math.max(emptyP99, 0.001)).toFixed(2)),
-  };
-  r.baseline.extra = { p50Ms: round1(median(latencies.baseline.p50)), p99Ms: round1(emptyP99) };
-  return r;
+  return summarise(r, latencies, { offeredReqPerSecond: rate });
 }
 
 export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
@@ -174,9 +189,8 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         body = gzipped;
         nextBody = () => gzipped;
       }
-      const sample = () => ({ p50: [] as number[], p99: [] as number[], rate: [] as number[] });
-      const latencies = { candidate: sample(), baseline: sample() };
-      const round = (path: string, side: 'candidate' | 'baseline') => async () => {
+      const latencies = newSamples();
+      const round = (path: string, side: Side) => async () => {
         await drain(server); // every round starts on an idle server (queue empty, buffers written)
         const result = await autocannon({
           url: `${server.url}${path}`,
@@ -208,24 +222,7 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         baselineName: 'empty handler, same server',
         baseline: round('/bench/empty', 'baseline'),
       });
-      // The warm-up round of each side is not a measurement; rates are the medians of the rounds'.
-      for (const side of [latencies.candidate, latencies.baseline]) {
-        side.p50.shift();
-        side.p99.shift();
-        side.rate.shift();
-      }
-      r.candidate.rate = median(latencies.candidate.rate);
-      r.baseline.rate = median(latencies.baseline.rate);
-      r.ratio = r.candidate.rate / r.baseline.rate;
-      const p99 = median(latencies.candidate.p99);
-      const emptyP99 = median(latencies.baseline.p99);
-      r.candidate.extra = {
-        p50Ms: median(latencies.candidate.p50),
-        p99Ms: p99,
-        p99VsEmpty: Number((p99 / Math.max(emptyP99, 0.001)).toFixed(2)),
-        ...(c.events === 500 && c.format === 'json' ? byteFigures(500) : {}),
-      };
-      r.baseline.extra = { p50Ms: median(latencies.baseline.p50), p99Ms: emptyP99 };
+      summarise(r, latencies, c.events === 500 && c.format === 'json' ? byteFigures(500) : {});
       results.push(r);
       // The same offered load for both sides: half of what the product sustained above.
       const rate = Math.max(1, Math.round(r.candidate.rate / c.events / 2));
