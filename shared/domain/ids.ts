@@ -25,14 +25,17 @@ export function canonicalJson(value: unknown): string {
 }
 
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = sortKeys(value[i]);
+    return out;
   }
-  return value;
+  // Keys sorted by UTF-16 code units (the default sort); a null prototype keeps "__proto__" a key.
+  const source = value as Record<string, unknown>;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(source).sort()) out[key] = sortKeys(source[key]);
+  return out;
 }
 
 /** 32 characters of base64url SHA-256 over NUL-separated parts (fits the 128-character id rule). */

@@ -87,8 +87,24 @@ const eventSchema = baseEvent.superRefine((event, ctx) => {
 
 export type EventVerdict = { ok: true; event: IncomingEvent } | { ok: false; reason: string };
 
+/** The event fields in the schema's order (the order zod writes its output in). */
+const SCHEMA_FIELDS = Object.keys(baseEvent.shape) as (keyof IncomingEvent)[];
+const KNOWN = new Set<string>(KNOWN_FIELDS);
+
 /** Judges one event as sent (any JSON value). */
 export function validateEvent(value: unknown): EventVerdict {
+  return judgeEvent(value, true);
+}
+
+/**
+ * The same verdicts as `validateEvent`, always through the zod schema: the reference the fast
+ * path is tested against (validate.test.ts), not used on the request path.
+ */
+export function validateEventWithSchema(value: unknown): EventVerdict {
+  return judgeEvent(value, false);
+}
+
+function judgeEvent(value: unknown, fastPath: boolean): EventVerdict {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'event must be a JSON object' };
   }
@@ -98,21 +114,32 @@ export function validateEvent(value: unknown): EventVerdict {
   }
   const record = value as Record<string, unknown>;
   const known: Record<string, unknown> = {};
-  const extra: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(record)) {
-    if ((KNOWN_FIELDS as readonly string[]).includes(key)) {
+  let extra: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const field = record[key];
+    if (KNOWN.has(key)) {
       // JSON null means "absent" for the optional fields.
       if (field !== null) known[key] = field;
     } else {
+      // A null-prototype object keeps a field named __proto__ as a field.
+      extra ??= Object.create(null) as Record<string, unknown>;
       extra[key] = field;
     }
   }
-  const parsed = eventSchema.safeParse(known);
-  if (!parsed.success) {
-    return { ok: false, reason: describeIssues(parsed.error.issues) };
+  let event: IncomingEvent;
+  if (fastPath && plainlyValid(known)) {
+    event = {} as IncomingEvent;
+    const out = event as unknown as Record<string, unknown>;
+    for (const field of SCHEMA_FIELDS) if (known[field] !== undefined) out[field] = known[field];
+  } else {
+    // The schema judges what the fast path could not pass, and words the reasons.
+    const parsed = eventSchema.safeParse(known);
+    if (!parsed.success) {
+      return { ok: false, reason: describeIssues(parsed.error.issues) };
+    }
+    event = stripUndefined(parsed.data) as IncomingEvent;
   }
-  const event: IncomingEvent = stripUndefined(parsed.data) as IncomingEvent;
-  if (Object.keys(extra).length > 0) {
+  if (extra !== undefined) {
     const attrsBytes = Buffer.byteLength(JSON.stringify(extra), 'utf8');
     if (attrsBytes > LIMITS.maxAttrsBytes) {
       return {
@@ -120,9 +147,50 @@ export function validateEvent(value: unknown): EventVerdict {
         reason: `attrs: extra fields take ${attrsBytes} bytes, at most ${LIMITS.maxAttrsBytes}`,
       };
     }
-    event.attrs = extra;
+    event.attrs = { ...extra };
   }
   return { ok: true, event };
+}
+
+const isId = (v: unknown) => v === undefined || (typeof v === 'string' && ID_PATTERN.test(v));
+const isText = (v: unknown, max: number, min = 0) =>
+  v === undefined || (typeof v === 'string' && v.length <= max && v.length >= min);
+const TYPES = new Set<unknown>(EVENT_TYPES);
+const FILE_OP_SET = new Set<unknown>(FILE_OPS);
+const LOGON_OP_SET = new Set<unknown>(LOGON_OPS);
+
+/**
+ * True only when the schema would accept these fields unchanged (checked against it by a property
+ * test): the common case, judged without zod's per-call allocations. False sends the event to the
+ * schema, which decides and says why.
+ */
+function plainlyValid(known: Record<string, unknown>): boolean {
+  const { type, ts, durationMs, op, url } = known;
+  if (!TYPES.has(type) || typeof ts !== 'string' || parseTimestamp(ts) === null) return false;
+  if (!isId(known.eventId) || !isId(known.deviceId)) return false;
+  const short = LIMITS.maxShortFieldChars;
+  if (!isText(known.user, short) || !isText(known.host, short) || !isText(known.app, short)) return false;
+  if (!isText(known.title, LIMITS.maxTitleChars) || !isText(known.path, LIMITS.maxPathChars, 1)) return false;
+  if (!isText(op, Number.POSITIVE_INFINITY)) return false;
+  if (url !== undefined && !(typeof url === 'string' && url.length <= LIMITS.maxUrlChars && isHttpUrl(url)))
+    return false;
+  if (
+    durationMs !== undefined &&
+    !(typeof durationMs === 'number' && Number.isSafeInteger(durationMs) && durationMs >= 0)
+  )
+    return false;
+  switch (type) {
+    case 'app':
+      return known.app !== undefined;
+    case 'web':
+      return url !== undefined;
+    case 'file':
+      return known.path !== undefined && FILE_OP_SET.has(op);
+    case 'logon':
+      return LOGON_OP_SET.has(op);
+    default:
+      return true;
+  }
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
@@ -136,7 +204,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = field;
+  return out as T;
 }
 
 /** Milliseconds since the epoch of an RFC 3339 time with an offset, or null. Years 1970-9999. */

@@ -18,6 +18,7 @@ const runtime = await createLocalRuntime({
   logLevel: 'SILENT',
   rateLimits: { default: unlimited },
   streamFlushIntervalMs: 5000,
+  backgroundThread: true,
 });
 const server = await startLocalServer({
   runtime,

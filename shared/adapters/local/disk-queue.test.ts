@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -153,6 +153,22 @@ describe('DiskQueue', () => {
     const all = await restarted.receive(10);
     expect(all.map((m) => m.body).sort()).toEqual(['m0', 'm1', 'm2']);
     expect(all.filter((m) => m.receiveCount === 2)).toHaveLength(2);
+  });
+
+  it('a second receiver started beside a sender leaves its half-written files alone (sweepTmpOnStart: false)', async () => {
+    // Prepare: the sender's instance is running, with a file of a send in progress in tmp/
+    const sender = new DiskQueue(dir, { now });
+    await sender.start();
+    await writeFile(join(dir, 'tmp', '.being-written.tmp'), 'partial');
+
+    // Act: a receiver (local mode's background thread) starts over the same folder
+    const receiver = new DiskQueue(dir, { now, sweepTmpOnStart: false });
+    await receiver.start();
+
+    // Assess: the send in progress keeps its file; a fresh process (default) removes leftovers
+    expect(await readdir(join(dir, 'tmp'))).toEqual(['.being-written.tmp']);
+    await new DiskQueue(dir, { now }).start();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
   });
 
   it('after a crash, an in-flight message that used up its receives goes to the dlq', async () => {

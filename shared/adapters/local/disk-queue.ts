@@ -11,9 +11,10 @@
  * group (base64url) so `receive` can serve groups round-robin without opening files: one noisy
  * tenant cannot starve the others (the SQS fair-queue behaviour). Delivery is at least once.
  *
- * One process owns a queue folder at a time. On `start`, whatever sits in `inflight/` was being
- * processed by a process that is gone, so it goes back to `ready/` (or to `dlq/` when it has used
- * up its receives).
+ * One process owns a queue folder at a time, and one instance in it receives. On `start`,
+ * whatever sits in `inflight/` was being processed by a receiver that is gone, so it goes back to
+ * `ready/` (or to `dlq/` when it has used up its receives). Local mode's server sends from its
+ * request thread and receives in its split thread, each with an instance of its own.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -27,6 +28,11 @@ export interface DiskQueueOptions {
   /** After this many failed receives a message goes to `dlq/` (SQS redrive policy). */
   maxReceiveCount?: number;
   now?: () => number;
+  /**
+   * Remove half-written files of `tmp/` at start (default true). False for a second instance in
+   * the same process (local mode's split thread) while the first may be sending.
+   */
+  sweepTmpOnStart?: boolean;
 }
 
 export interface ReceivedMessage {
@@ -83,6 +89,7 @@ export class DiskQueue implements MessageQueue {
   readonly visibilityTimeoutMs: number;
   readonly maxReceiveCount: number;
   private readonly now: () => number;
+  private readonly sweepTmpOnStart: boolean;
   private readonly serial = new SerialQueue();
   /** receiptHandle -> lease. */
   private readonly leases = new Map<string, Lease>();
@@ -97,6 +104,7 @@ export class DiskQueue implements MessageQueue {
     this.visibilityTimeoutMs = options.visibilityTimeoutMs ?? 5 * 60_000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
+    this.sweepTmpOnStart = options.sweepTmpOnStart ?? true;
     if (this.maxReceiveCount < 1) throw new RangeError('maxReceiveCount must be at least 1');
   }
 
@@ -117,7 +125,8 @@ export class DiskQueue implements MessageQueue {
   start(): Promise<void> {
     this.started ??= this.serial.run(async () => {
       await ensureDirs(this.dir, this.readyDir, this.inflightDir, this.dlqDir, this.tmpDir);
-      for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true });
+      if (this.sweepTmpOnStart)
+        for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true });
       for (const name of await listMessages(this.inflightDir)) await this.returnFromInflight(name, null);
     });
     return this.started;

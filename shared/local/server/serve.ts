@@ -30,6 +30,8 @@ export async function serveUntilSignal(
     rateLimits: config.rateLimits,
     sweepIntervalMs: config.sweepIntervalMs,
     sweepConfig: config.sweep,
+    // Split, stream flushes and sweeps on a thread of their own: requests never wait behind them.
+    backgroundThread: true,
   });
   let server: LocalServer;
   try {
