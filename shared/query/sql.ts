@@ -20,6 +20,7 @@
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
 import { DATA_COLUMNS } from '../domain/event.js';
+import { positionalEventIdSql } from '../domain/ids.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -69,10 +70,25 @@ export interface KeysetPosition {
 }
 
 /** Columns read from both areas, in this order (the stored columns minus the partition columns). */
-export const SELECT_COLUMNS = DATA_COLUMNS;
+export const SELECT_COLUMNS = DATA_COLUMNS.filter((c) => c !== 'event_pos');
 
 /** Columns a search answers with (the dedup columns stay inside). */
 export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');
+
+/**
+ * The event id of a Parquet row of the current layout: stored, or (NULL, `event_pos` set)
+ * derived from tenant, device, batch and position as ingest did (docs/nightly.md "Layout").
+ * raw/ and the previous layout always store the id.
+ */
+export function parquetEventId(dialect: Dialect): string {
+  const derived = positionalEventIdSql(dialect, {
+    tenant: 'tenant_id',
+    device: 'device_id',
+    batch: 'batch_id',
+    pos: 'event_pos',
+  });
+  return `coalesce(event_id, ${derived})`;
+}
 
 const quote = (column: string): string => (column === 'user' ? '"user"' : column);
 
@@ -155,10 +171,14 @@ class Builder {
 
 type Kind = 'text' | 'typed';
 
-/** The data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
+/**
+ * The data columns of a source, `ts` and `received_at` as timestamps whatever the layout, the
+ * event id whole (derived where the current layout stores NULL).
+ */
 function normalisedColumns(b: Builder, kind: Kind): string {
   return SELECT_COLUMNS.map((c) => {
     if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
+    if (kind === 'typed' && c === 'event_id') return `${parquetEventId(b.dialect)} AS event_id`;
     return quote(c);
   }).join(', ');
 }
@@ -281,11 +301,17 @@ function branches(
     selects.push(`SELECT ${columns} FROM ranked WHERE ${where.join(' AND ')}${tail}`);
   }
   if (sources.clean) {
+    // The filters go into the scan; the paging predicate and order see the whole event id.
+    const all = normalisedColumns(b, 'typed');
     b.params.push(...sources.clean.params);
     const where = scopePredicates(b, tenantId, scope, 'typed');
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
-    where.push(...filterPredicates(b, scope), ...extra(b));
-    selects.push(`SELECT ${columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${tail}`);
+    where.push(...filterPredicates(b, scope));
+    const rows = `(SELECT ${all} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}) AS clean_rows`;
+    const after = extra(b);
+    selects.push(
+      `SELECT ${columns} FROM ${rows}${after.length > 0 ? ` WHERE ${after.join(' AND ')}` : ''}${tail}`,
+    );
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };

@@ -57,6 +57,8 @@ export interface SelectedFiles {
   clean: string[];
   /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
   bytes: number;
+  /** Parquet files with the `event_pos` column (the others were written before it). */
+  positioned: Set<string>;
 }
 
 type Settled = { ok: true; value: SearchPage | AggregateResult } | { ok: false; error: unknown };
@@ -73,7 +75,7 @@ const RAW_COLUMNS =
   "{event_id: 'VARCHAR', tenant_id: 'VARCHAR', dt: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', " +
   "device_id: 'VARCHAR', user: 'VARCHAR', host: 'VARCHAR', app: 'VARCHAR', title: 'VARCHAR', " +
   "url: 'VARCHAR', domain: 'VARCHAR', path: 'VARCHAR', op: 'VARCHAR', duration_ms: 'BIGINT', " +
-  "attrs: 'VARCHAR', batch_id: 'VARCHAR', received_at: 'VARCHAR'}";
+  "attrs: 'VARCHAR', batch_id: 'VARCHAR', received_at: 'VARCHAR', event_pos: 'INTEGER'}";
 
 export class DuckDbSearchEngine implements SearchEngine {
   readonly name = 'duckdb' as const;
@@ -139,7 +141,14 @@ export class DuckDbSearchEngine implements SearchEngine {
     columns: ReadonlySet<string>,
   ): Promise<SelectedFiles> {
     const { first, last } = dayRange(scope);
-    const out: SelectedFiles = { raw: [], contested: [], legacy: [], clean: [], bytes: 0 };
+    const out: SelectedFiles = {
+      raw: [],
+      contested: [],
+      legacy: [],
+      clean: [],
+      bytes: 0,
+      positioned: new Set(),
+    };
     const rawDays = new Set<string>();
     for (const folder of await this.store.listPrefixes(partitionPrefix('raw', tenantId))) {
       const dt = dayOf(folder);
@@ -192,6 +201,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
+      if (fact.positions) out.positioned.add(file.path);
       out.bytes +=
         fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, kind === 'clean' ? columns : null);
     }
@@ -271,10 +281,21 @@ export class DuckDbSearchEngine implements SearchEngine {
   private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
     const byDay = [...files.clean].sort();
     const clean = order === 'desc' ? byDay.reverse() : byDay;
-    const parquet = (list: string[]) =>
-      list.length === 0
-        ? null
-        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list] };
+    // The current layout's files, with `event_pos` (derived ids stored NULL) or written before it
+    // (every id stored): by name, the column NULL where a file lacks it (the SQL reads it).
+    const parquet = (list: string[]) => {
+      if (list.length === 0) return null;
+      if (list.some((path) => files.positioned.has(path))) {
+        return {
+          sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false, union_by_name = true)',
+          params: [list],
+        };
+      }
+      return {
+        sql: '(SELECT *, CAST(NULL AS INTEGER) AS event_pos FROM read_parquet(?::VARCHAR[], hive_partitioning = false))',
+        params: [list],
+      };
+    };
     return {
       raw:
         files.raw.length === 0
@@ -286,7 +307,10 @@ export class DuckDbSearchEngine implements SearchEngine {
               params: [files.raw],
             },
       contested: parquet(files.contested),
-      legacy: parquet(files.legacy),
+      legacy:
+        files.legacy.length === 0
+          ? null
+          : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [files.legacy] },
       clean: parquet(clean),
     };
   }
