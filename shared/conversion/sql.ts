@@ -211,15 +211,17 @@ export function sqlString(value: string): string {
 
 const DUCKDB_TYPES: Record<ColumnType, string> = { string: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER' };
 
+/** `read_json`'s `columns` for raw lines: every stored column with its type (missing keys: NULL). */
+export const DUCKDB_JSON_COLUMNS = `{${STORED_COLUMNS.map(
+  (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
+).join(', ')}}`;
+
 export function duckDbCopy(input: DuckDbCopyInput): string {
   assertTenant(input.tenantId);
   assertDate(input.dt);
   if (input.rawFiles.length + input.parquetFiles.length === 0) {
     throw new RangeError('a conversion needs at least one raw or Parquet file');
   }
-  const jsonColumns = STORED_COLUMNS.map(
-    (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
-  );
   // Like Athena, the partition values come from where the file sits, not from the line.
   const columnsFromRaw = typedColumnList('duckdb', true, {
     tenant: sqlString(input.tenantId),
@@ -228,7 +230,7 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
   const parts: string[] = [];
   if (input.rawFiles.length > 0) {
     parts.push(
-      `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`,
+      `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = ${DUCKDB_JSON_COLUMNS})`,
     );
   }
   if (input.parquetFiles.length > 0) {

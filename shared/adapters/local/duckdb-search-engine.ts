@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
+import { DUCKDB_JSON_COLUMNS } from '../../conversion/sql.js';
 import { partitionPrefix } from '../../domain/layout.js';
 import { NotFoundError, ScanLimitExceededError } from '../../errors.js';
 import type { PagePosition } from '../../query/cursor.js';
@@ -70,12 +71,6 @@ interface Running {
   /** Set by `cancel`: the query's connection is interrupted, or never runs. */
   cancelled?: boolean;
 }
-
-const RAW_COLUMNS =
-  "{event_id: 'VARCHAR', tenant_id: 'VARCHAR', dt: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', " +
-  "device_id: 'VARCHAR', user: 'VARCHAR', host: 'VARCHAR', app: 'VARCHAR', title: 'VARCHAR', " +
-  "url: 'VARCHAR', domain: 'VARCHAR', path: 'VARCHAR', op: 'VARCHAR', duration_ms: 'BIGINT', " +
-  "attrs: 'VARCHAR', batch_id: 'VARCHAR', received_at: 'VARCHAR', event_pos: 'INTEGER'}";
 
 export class DuckDbSearchEngine implements SearchEngine {
   readonly name = 'duckdb' as const;
@@ -303,7 +298,7 @@ export class DuckDbSearchEngine implements SearchEngine {
           : {
               sql:
                 "read_json(?::VARCHAR[], format = 'newline_delimited', compression = 'auto_detect', " +
-                `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
+                `hive_partitioning = false, columns = ${DUCKDB_JSON_COLUMNS})`,
               params: [files.raw],
             },
       contested: parquet(files.contested),
