@@ -156,7 +156,7 @@ function formatTs(dialect: Dialect, ts: string, unit: 'ms' | 'day' | 'hour'): st
   return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
 }
 
-class Builder {
+export class Builder {
   readonly params: SqlParam[] = [];
   constructor(readonly dialect: Dialect) {}
   bind(value: SqlParam): '?' {
@@ -169,7 +169,7 @@ class Builder {
   }
 }
 
-type Kind = 'text' | 'typed';
+export type Kind = 'text' | 'typed';
 
 /**
  * The data columns of a source, `ts` and `received_at` as timestamps whatever the layout, the
@@ -184,7 +184,7 @@ function normalisedColumns(b: Builder, kind: Kind): string {
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
-function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
+export function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
   const days = dayRange(scope);
   const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
   return [
@@ -215,7 +215,7 @@ function contestedSelect(
   return `SELECT ${columns} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
-function filterPredicates(b: Builder, scope: QueryScope): string[] {
+export function filterPredicates(b: Builder, scope: QueryScope): string[] {
   const where: string[] = [];
   const f: Filters = scope.filters;
   if (scope.types) where.push(`type IN (${scope.types.map((t) => b.bind(t)).join(', ')})`);

@@ -12,9 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
-import { DUCKDB_JSON_COLUMNS } from '../../conversion/sql.js';
 import { partitionPrefix } from '../../domain/layout.js';
 import { NotFoundError, ScanLimitExceededError } from '../../errors.js';
+import { buildCleanFloorSql } from '../../query/clean-floor.js';
 import type { PagePosition } from '../../query/cursor.js';
 import type {
   AggregateResult,
@@ -25,14 +25,9 @@ import type {
   SearchPage,
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
-import {
-  buildAggregateSql,
-  buildSearchSql,
-  OUTPUT_COLUMNS,
-  type Sources,
-  type SqlParam,
-} from '../../query/sql.js';
+import { buildAggregateSql, buildSearchSql, OUTPUT_COLUMNS, type SqlParam } from '../../query/sql.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
+import { cleanSource, duckDbSources, type SelectedFiles } from './duckdb-sources.js';
 import { FileObjectStore } from './file-object-store.js';
 import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
 
@@ -47,20 +42,7 @@ export interface DuckDbSearchEngineOptions {
   threads?: number;
 }
 
-/** The files of a query, split by the plan (shared/query/sql.ts), and the bytes it reads. */
-export interface SelectedFiles {
-  raw: string[];
-  /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
-  contested: string[];
-  /** Parquet in the previous layout (text `ts`): read like raw/. */
-  legacy: string[];
-  /** Parquet with unique rows. */
-  clean: string[];
-  /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
-  bytes: number;
-  /** Parquet files with the `event_pos` column (the others were written before it). */
-  positioned: Set<string>;
-}
+export type { SelectedFiles };
 
 type Settled = { ok: true; value: SearchPage | AggregateResult } | { ok: false; error: unknown };
 
@@ -268,48 +250,6 @@ export class DuckDbSearchEngine implements SearchEngine {
       if (run.settled !== null && run.expiresAt <= now) this.running.delete(id);
   }
 
-  /**
-   * `order`: clean files go in the query's time order (newest day first for desc), so the first
-   * files scanned fill the top-N and its dynamic filter skips the older row groups by their
-   * statistics (10x on a 30-day filtered search, docs/search.md).
-   */
-  private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
-    const byDay = [...files.clean].sort();
-    const clean = order === 'desc' ? byDay.reverse() : byDay;
-    // The current layout's files, with `event_pos` (derived ids stored NULL) or written before it
-    // (every id stored): by name, the column NULL where a file lacks it (the SQL reads it).
-    const parquet = (list: string[]) => {
-      if (list.length === 0) return null;
-      if (list.some((path) => files.positioned.has(path))) {
-        return {
-          sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false, union_by_name = true)',
-          params: [list],
-        };
-      }
-      return {
-        sql: '(SELECT *, CAST(NULL AS INTEGER) AS event_pos FROM read_parquet(?::VARCHAR[], hive_partitioning = false))',
-        params: [list],
-      };
-    };
-    return {
-      raw:
-        files.raw.length === 0
-          ? null
-          : {
-              sql:
-                "read_json(?::VARCHAR[], format = 'newline_delimited', compression = 'auto_detect', " +
-                `hive_partitioning = false, columns = ${DUCKDB_JSON_COLUMNS})`,
-              params: [files.raw],
-            },
-      contested: parquet(files.contested),
-      legacy:
-        files.legacy.length === 0
-          ? null
-          : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [files.legacy] },
-      clean: parquet(clean),
-    };
-  }
-
   private async runSearch(
     tenantId: string,
     query: SearchQuery,
@@ -321,9 +261,18 @@ export class DuckDbSearchEngine implements SearchEngine {
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
     if (isEmpty(files)) return { events: [], next: null, stats };
     const after = position?.kind === 'keyset' ? position : null;
+    const order = query.order === 'asc' ? 'asc' : 'desc';
+    // The clean floor first (query/clean-floor.ts): only the page's span has its ids derived.
+    const clean = cleanSource(files, order);
+    let floor: string | null = null;
+    if (clean) {
+      const found = buildCleanFloorSql({ clean, tenantId, query, after });
+      const [row] = await this.run(found.sql, found.params, queryId);
+      floor = typeof row?.ts === 'string' ? row.ts : null;
+    }
     const built = buildSearchSql({
       dialect: 'duckdb',
-      sources: this.sources(files, query.order),
+      sources: duckDbSources(files, order, floor),
       tenantId,
       query,
       after,
@@ -347,7 +296,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     this.checkCutoff(files);
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
     if (isEmpty(files)) return { rows: [], stats };
-    const built = buildAggregateSql({ dialect: 'duckdb', sources: this.sources(files), tenantId, query });
+    const built = buildAggregateSql({ dialect: 'duckdb', sources: duckDbSources(files), tenantId, query });
     const rows = await this.run(built.sql, built.params, queryId);
     return { rows: rows.map(toAggregateRow), stats };
   }

@@ -1,0 +1,76 @@
+/**
+ * The SQL sources of the local engine's files (shared/query/sql.ts `Sources`): raw/ as typed
+ * JSON lines, Parquet by the plan's split. Every file list is one prepared parameter.
+ */
+import { DUCKDB_JSON_COLUMNS } from '../../conversion/sql.js';
+import { withCleanFloor } from '../../query/clean-floor.js';
+import type { Sources, SqlFragment } from '../../query/sql.js';
+
+/** The files of a query, split by the plan (shared/query/sql.ts), and the bytes it reads. */
+export interface SelectedFiles {
+  raw: string[];
+  /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
+  contested: string[];
+  /** Parquet in the previous layout (text `ts`): read like raw/. */
+  legacy: string[];
+  /** Parquet with unique rows. */
+  clean: string[];
+  /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
+  bytes: number;
+  /** Parquet files with the `event_pos` column (the others were written before it). */
+  positioned: Set<string>;
+}
+
+/**
+ * The current layout's files, with `event_pos` (derived ids stored NULL) or written before it
+ * (every id stored): read by name, the column NULL where a file lacks it (the SQL reads it).
+ */
+function parquet(files: SelectedFiles, list: string[]): SqlFragment | null {
+  if (list.length === 0) return null;
+  if (list.some((path) => files.positioned.has(path))) {
+    return {
+      sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false, union_by_name = true)',
+      params: [list],
+    };
+  }
+  return {
+    sql: '(SELECT *, CAST(NULL AS INTEGER) AS event_pos FROM read_parquet(?::VARCHAR[], hive_partitioning = false))',
+    params: [list],
+  };
+}
+
+/**
+ * The clean files in the query's time order (newest day first for desc), so the first files
+ * scanned fill the top-N and its dynamic filter skips the older row groups by their statistics
+ * (10x on a 30-day filtered search, docs/search.md).
+ */
+export function cleanSource(files: SelectedFiles, order: 'asc' | 'desc'): SqlFragment | null {
+  const byDay = [...files.clean].sort();
+  return parquet(files, order === 'desc' ? byDay.reverse() : byDay);
+}
+
+/** Every source of a query; `floor`: the clean floor of a search page (query/clean-floor.ts). */
+export function duckDbSources(
+  files: SelectedFiles,
+  order: 'asc' | 'desc' = 'asc',
+  floor?: string | null,
+): Sources {
+  const clean = cleanSource(files, order);
+  return {
+    raw:
+      files.raw.length === 0
+        ? null
+        : {
+            sql:
+              "read_json(?::VARCHAR[], format = 'newline_delimited', compression = 'auto_detect', " +
+              `hive_partitioning = false, columns = ${DUCKDB_JSON_COLUMNS})`,
+            params: [files.raw],
+          },
+    contested: parquet(files, files.contested),
+    legacy:
+      files.legacy.length === 0
+        ? null
+        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [files.legacy] },
+    clean: clean && floor ? withCleanFloor(clean, floor, order) : clean,
+  };
+}
