@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { listAll, parquetColumnTypes, readParquetRows, storedIds } from '../../test/fixtures/lake-reader.js';
 import {
@@ -108,6 +109,20 @@ describe('convertPartition (duckdb)', () => {
     // Assess
     const rows = await readParquetRows(store, partitionPrefix('parquet', T, D));
     expect(rows.find((r) => r.event_id === 'agent-sent-id')?.event_pos).toBeNull();
+    await assertConverted(T, D);
+  });
+
+  it('converts raw lines written before event_pos (no such key) as before', async () => {
+    // Prepare: a late object in the old form, every id in the line.
+    const old = makeEvent(rng(11), T, D, 'before-positions', 'b-old', `${D}T13:00:00.000Z`);
+    const { event_pos: _, ...line } = old;
+    await store.put(`${partitionPrefix('raw', T, D)}old.json.gz`, gzipSync(`${JSON.stringify(line)}\n`));
+    lake.expected.get(T)?.get(D)?.set(`${old.device_id}/${old.event_id}`, old);
+    // Act
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+    // Assess
+    const rows = await readParquetRows(store, partitionPrefix('parquet', T, D));
+    expect(rows.find((r) => r.event_id === 'before-positions')?.title).toBe(old.title);
     await assertConverted(T, D);
   });
 

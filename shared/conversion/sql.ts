@@ -51,9 +51,10 @@ function derivedId(dialect: 'athena' | 'duckdb', tenant = '"tenant_id"'): string
 
 /**
  * The stored columns with ts and received_at as timestamp(ms) and the full `event_id`, from a
- * source of either layout (`partition`: literals for the partition columns, DuckDB's raw/): raw/ (`fromText`) carries the id and its position, which is kept only
- * when the id is the one derived from it (so a NULL id written from it is always derivable);
- * Parquet carries NULL for derived ids, filled here (docs/nightly.md "Layout").
+ * source of either layout (`partition`: literals for the partition columns, DuckDB's raw/).
+ * raw/ (`fromText`) carries the id and its position, which is kept only when the id is the one
+ * derived from it (so a NULL id written from it is always derivable); Parquet carries NULL for
+ * derived ids, filled here (docs/nightly.md "Layout").
  */
 export function typedColumnList(
   dialect: 'athena' | 'duckdb',
