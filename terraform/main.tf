@@ -69,6 +69,7 @@ module "lake_bucket" {
     { id = "archive-dlq", prefix = "archive/dlq/", expiration_days = var.dlq_archive_retention_days },
     { id = "alert-state", prefix = "state/alerts/", expiration_days = 30 },
     { id = "nightly-runs", prefix = "nightly/", expiration_days = var.nightly_run_files_retention_days },
+    { id = "usage", prefix = "usage/", expiration_days = var.usage_retention_days },
   ]
 }
 

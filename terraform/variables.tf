@@ -268,6 +268,17 @@ variable "nightly_run_files_retention_days" {
   default     = 30
 }
 
+variable "usage_retention_days" {
+  description = "Days the per-tenant usage records (usage/, the operator's metering: counts only, no log content) are kept. Default 6 x 366: a year beyond the default data retention, for billing questions about data already gone. Tenant deletion keeps them (docs/nightly.md)."
+  type        = number
+  default     = 2196
+
+  validation {
+    condition     = var.usage_retention_days >= 1
+    error_message = "usage_retention_days must be at least 1."
+  }
+}
+
 variable "nightly_retention_areas" {
   description = "OPLAKE_RETENTION_AREAS: areas the nightly job enforces retention on itself (per-tenant overrides); the lifecycle rules enforce the defaults on every area."
   type        = list(string)

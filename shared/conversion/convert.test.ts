@@ -15,6 +15,7 @@ import {
 import { DuckDbConversionEngine } from '../adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../adapters/local/file-object-store.js';
 import { partitionPrefix } from '../domain/layout.js';
+import type { ObjectMove, ObjectStore } from '../ports/object-store.js';
 import { CONVERSION_STEPS, type ConversionStep, convertPartition } from './convert.js';
 
 const dirs: string[] = [];
@@ -148,9 +149,53 @@ describe('convertPartition (duckdb)', () => {
 
       const rerun = await convertPartition({ store, engine }, { tenantId: T, dt: D });
 
-      if (crashAt === 'archived' || crashAt === 'cleaned') expect(rerun.status).toBe('nothing-to-do');
+      if (crashAt === 'archived') expect(rerun.status).toBe('nothing-to-do');
       await assertConverted(T, D);
       expect((await listAll(store, partitionPrefix('parquet', T, D))).length).toBe(1);
+    });
+  }
+
+  // A move is one step but many objects: a crash half-way leaves some moved, some not.
+  for (const inside of ['publish', 'archive'] as const) {
+    it(`converges after a crash half-way through the ${inside} move`, async () => {
+      // Small files: several staged files to publish (and six raw objects to archive).
+      const many = new DuckDbConversionEngine(store, {
+        memoryLimit: '256MB',
+        threads: 1,
+        rowGroupSize: 64,
+        fileSizeBytes: 1,
+      });
+      await writeLateEvents(store, lake, T, D, 10, 'z');
+      const from = inside === 'publish' ? 'staging/' : 'raw/';
+      let moved = 0;
+      const crashing: ObjectStore = Object.assign(Object.create(store) as FileObjectStore, {
+        move: async (moves: readonly ObjectMove[]) => {
+          if (!moves[0]?.from.startsWith(from)) return store.move(moves);
+          expect(moves.length).toBeGreaterThan(1);
+          moved = Math.floor(moves.length / 2);
+          await store.move(moves.slice(0, moved));
+          throw new SimulatedCrash(`${inside} after ${moved} of ${moves.length}`);
+        },
+      });
+      try {
+        await expect(
+          convertPartition({ store: crashing, engine: many }, { tenantId: T, dt: D }),
+        ).rejects.toThrow(SimulatedCrash);
+        expect(moved).toBeGreaterThan(0);
+
+        const rerun = await convertPartition({ store, engine: many }, { tenantId: T, dt: D });
+
+        expect(rerun.status).toBe('converted');
+        await assertConverted(T, D);
+        // What the crashed run left unpublished stays under its own staging prefix (invisible,
+        // swept by retention after 24 h); the rerun's own staging is empty.
+        const left = await listAll(store, 'staging/');
+        if (inside === 'archive') expect(left).toEqual([]);
+        else expect(new Set(left.map((k) => k.split('/')[1])).size).toBe(1);
+        expect(left.every((k) => !k.includes(rerun.runId))).toBe(true);
+      } finally {
+        await many.close();
+      }
     });
   }
 });

@@ -4,15 +4,17 @@
  *   1. snapshot   list raw/T/D/ and parquet/T/D/ now
  *   2. stage      the engine writes merged, deduplicated, sorted Parquet to staging/RUN/T/D/
  *   3. verify     rows written > 0 and files exist
- *   4. publish    copy the staged files to parquet/T/D/RUN-N.parquet      (old and new both visible)
+ *   4. publish    move the staged files to parquet/T/D/RUN-N.parquet      (old and new both visible)
  *   5. replace    delete the snapshot's previous Parquet files               (new files hold them)
- *   6. archive    copy the snapshot's raw objects to archive/raw/, then delete them from raw/
- *   7. clean      delete staging/RUN/T/D/
+ *   6. archive    move the snapshot's raw objects (those still there) to archive/raw/
  *
- * At every instant, parquet/ ∪ raw/ holds every event at least once (readers dedup). A crash after
- * any step leaves raw objects in raw/, so the partition is pending and the next run redoes the
- * whole conversion from what is visible: the result converges. A step that finds its work already
- * done (an object already moved) skips it.
+ * A move is the store's (ObjectStore.move): a rename locally, copy then batched delete on S3; an
+ * object is at its new key before it leaves the old one, and the staging prefix is empty once
+ * the files are published. At every instant, parquet/ ∪ raw/ holds every event at least once
+ * (readers dedup), also half-way through a move. A crash after or inside any step leaves raw
+ * objects in raw/, so the partition is pending and the next run redoes the whole conversion from
+ * what is visible: the result converges. A step that finds its work already done (an object
+ * already moved) skips it.
  */
 import { PREFIX, partitionPrefix } from '../domain/layout.js';
 import type { Clock } from '../ports/clock.js';
@@ -22,15 +24,7 @@ import type { ConversionEngine, PartitionSnapshot } from './engine.js';
 import { ConversionVerificationError } from './errors.js';
 import { isRunId, newRunId } from './run-id.js';
 
-export const CONVERSION_STEPS = [
-  'staged',
-  'verified',
-  'published',
-  'replaced',
-  'archive-copied',
-  'archived',
-  'cleaned',
-] as const;
+export const CONVERSION_STEPS = ['staged', 'verified', 'published', 'replaced', 'archived'] as const;
 export type ConversionStep = (typeof CONVERSION_STEPS)[number];
 
 export interface ConvertDeps {
@@ -135,12 +129,9 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
   await step('verified');
 
   // 4. publish: new files become visible next to the old ones (readers dedup the overlap)
-  const published: string[] = [];
-  for (const [n, key] of stagedKeys.entries()) {
-    const to = `${parquetPrefix}${runId}-${n}.parquet`;
-    await store.copy(key, to);
-    published.push(to);
-  }
+  const publish = stagedKeys.map((from, n) => ({ from, to: `${parquetPrefix}${runId}-${n}.parquet` }));
+  await store.move(publish);
+  const published = publish.map((m) => m.to);
   await step('published');
 
   // 5. replace: drop what the new files superseded
@@ -150,15 +141,10 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
 
   // 6. archive: only the snapshot's raw objects, and only those still there (a crashed run may have moved some)
   const stillRaw = new Set((await listKeys(store, rawPrefix)).map((o) => o.key));
-  const toArchive = snapshot.rawKeys.filter((k) => stillRaw.has(k));
-  for (const key of toArchive) await store.copy(key, archiveKeyOf(key));
-  await step('archive-copied');
-  await store.delete(toArchive);
+  await store.move(
+    snapshot.rawKeys.filter((k) => stillRaw.has(k)).map((from) => ({ from, to: archiveKeyOf(from) })),
+  );
   await step('archived');
-
-  // 7. clean
-  await store.delete(stagedKeys);
-  await step('cleaned');
 
   return {
     ...base,

@@ -217,23 +217,27 @@ export const DUCKDB_JSON_COLUMNS = `{${STORED_COLUMNS.map(
   (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
 ).join(', ')}}`;
 
+/**
+ * The snapshot's raw JSON lines as the stored columns: types declared (no detection), ts and
+ * received_at cast to timestamp(ms), `event_pos` kept only where it derives the id
+ * (`typedColumnList`), and, like Athena, tenant_id and dt taken from where the files sit, not
+ * from the line. Shared with the benchmark's bare COPY, so both read alike.
+ */
+export function duckDbRawSelect(tenantId: string, dt: string, rawFiles: readonly string[]): string {
+  assertTenant(tenantId);
+  assertDate(dt);
+  const columns = typedColumnList('duckdb', true, { tenant: sqlString(tenantId), dt: sqlString(dt) });
+  return `SELECT ${columns} FROM read_json([${rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = ${DUCKDB_JSON_COLUMNS})`;
+}
+
 export function duckDbCopy(input: DuckDbCopyInput): string {
   assertTenant(input.tenantId);
   assertDate(input.dt);
   if (input.rawFiles.length + input.parquetFiles.length === 0) {
     throw new RangeError('a conversion needs at least one raw or Parquet file');
   }
-  // Like Athena, the partition values come from where the file sits, not from the line.
-  const columnsFromRaw = typedColumnList('duckdb', true, {
-    tenant: sqlString(input.tenantId),
-    dt: sqlString(input.dt),
-  });
   const parts: string[] = [];
-  if (input.rawFiles.length > 0) {
-    parts.push(
-      `SELECT ${columnsFromRaw} FROM read_json([${input.rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = ${DUCKDB_JSON_COLUMNS})`,
-    );
-  }
+  if (input.rawFiles.length > 0) parts.push(duckDbRawSelect(input.tenantId, input.dt, input.rawFiles));
   if (input.parquetFiles.length > 0) {
     // union_by_name: files of the previous layout (text ts) and of this one read together; the
     // cast brings both to timestamp(ms). Files written before `event_pos` lack it: the empty
@@ -250,6 +254,8 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
     `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
     `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
     "FILENAME_PATTERN 'part-{i}'",
+    // Answers (Count, Files): the files written, so the engine need not list the staging folder.
+    'RETURN_FILES true',
   ];
   return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
 }

@@ -10,6 +10,12 @@ export interface PutOptions {
   contentEncoding?: string;
 }
 
+/** One object to move: its bytes end up under `to`, and `from` is gone. */
+export interface ObjectMove {
+  from: string;
+  to: string;
+}
+
 export interface ObjectStore {
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void>;
   /** The object's bytes, or null when there is none. */
@@ -21,4 +27,11 @@ export interface ObjectStore {
   copy(fromKey: string, toKey: string): Promise<void>;
   /** Deletes the keys that exist; missing keys are not an error. */
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Moves objects (S3: every copy first, then DeleteObjects in batches of 1,000; local files: a
+   * rename each, then an fsync of each folder moved into). Every object is under `to` before it is gone
+   * from `from`; a missing `from` is an error. Not atomic as a whole: a crash may leave some moved
+   * and others not (and on S3 some at both keys), never one at neither.
+   */
+  move(moves: readonly ObjectMove[]): Promise<void>;
 }

@@ -34,7 +34,7 @@ export function buildCleanFloorSql(options: CleanFloorOptions): BuiltQuery {
   const b = new Builder('duckdb');
   const desc = query.order !== 'asc';
   b.params.push(...clean.params);
-  const where = [...scopePredicates(b, tenantId, query, 'typed'), ...filterPredicates(b, query)];
+  const where = [...scopePredicates(b, tenantId, query, 'typed', clean), ...filterPredicates(b, query)];
   if (after) where.push(`ts ${desc ? '<' : '>'} ${b.ts(after.ts)}`);
   const offset = query.limit;
   if (!Number.isSafeInteger(offset) || offset < 1) throw new RangeError(`not a positive integer: ${offset}`);

@@ -19,8 +19,6 @@
  *   answer    = clean ∪ winners, ordered by (ts, event_id, device_id), newest first by default.
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
-import { DATA_COLUMNS } from '../domain/event.js';
-import { positionalEventIdSql } from '../domain/ids.js';
 import {
   type AggregateQuery,
   dayRange,
@@ -30,6 +28,17 @@ import {
   type SearchQuery,
   TIME_GROUP_BYS,
 } from './request.js';
+import {
+  contestedColumns,
+  filterColumns,
+  formatTs,
+  OUTPUT_COLUMNS,
+  parquetEventId,
+  parseTs,
+  quote,
+  SELECT_COLUMNS,
+  TEXT_OUTPUT,
+} from './sql-columns.js';
 
 export type Dialect = 'athena' | 'duckdb';
 /** A parameter value: strings for both engines; string lists only as DuckDB file lists. */
@@ -38,6 +47,11 @@ export type SqlParam = string | readonly string[];
 export interface SqlFragment {
   sql: string;
   params: SqlParam[];
+  /**
+   * Every row is known to be the query's tenant's and of a day in range (DuckDB: proved by the
+   * files' statistics): the per-row tenant and day predicates are left out, the time range stays.
+   */
+  scoped?: boolean;
 }
 
 /**
@@ -69,43 +83,13 @@ export interface KeysetPosition {
   deviceId: string;
 }
 
-/** Columns read from both areas, in this order (the stored columns minus the partition columns). */
-export const SELECT_COLUMNS = DATA_COLUMNS.filter((c) => c !== 'event_pos');
-
-/** Columns a search answers with (the dedup columns stay inside). */
-export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');
-
-/**
- * The event id of a Parquet row of the current layout: stored, or (NULL, `event_pos` set)
- * derived from tenant, device, batch and position as ingest did (docs/nightly.md "Layout").
- * raw/ and the previous layout always store the id.
- */
-export function parquetEventId(dialect: Dialect): string {
-  const derived = positionalEventIdSql(dialect, {
-    tenant: 'tenant_id',
-    device: 'device_id',
-    batch: 'batch_id',
-    pos: 'event_pos',
-  });
-  return `coalesce(event_id, ${derived})`;
-}
-
-const quote = (column: string): string => (column === 'user' ? '"user"' : column);
-
-/** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
-const TEXT_OUTPUT = new Set([
-  'event_id',
-  'device_id',
-  'user',
-  'host',
-  'app',
-  'title',
-  'url',
-  'domain',
-  'path',
-  'op',
-  'attrs',
-]);
+export {
+  contestedColumns,
+  neededColumns,
+  OUTPUT_COLUMNS,
+  parquetEventId,
+  SELECT_COLUMNS,
+} from './sql-columns.js';
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(
@@ -137,25 +121,6 @@ export function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
-/** RFC 3339 UTC text (`2026-11-24T00:15:02.123Z`) as a timestamp(ms). */
-function parseTs(dialect: Dialect, text: string): string {
-  return dialect === 'duckdb'
-    ? `CAST(${text} AS TIMESTAMP)`
-    : `CAST(from_iso8601_timestamp(${text}) AS timestamp(3))`;
-}
-
-/** A timestamp as the answer's text: `2026-11-24T00:15:02.123Z`, or its day or hour bucket. */
-function formatTs(dialect: Dialect, ts: string, unit: 'ms' | 'day' | 'hour'): string {
-  if (dialect === 'duckdb') {
-    const format = { ms: '%Y-%m-%dT%H:%M:%S.%gZ', day: '%Y-%m-%d', hour: '%Y-%m-%dT%H:00:00.000Z' }[unit];
-    return `strftime(${ts}, '${format}')`;
-  }
-  const day = `format_datetime(${ts}, 'yyyy-MM-dd')`;
-  if (unit === 'day') return day;
-  if (unit === 'hour') return `concat(${day}, 'T', format_datetime(${ts}, 'HH'), ':00:00.000Z')`;
-  return `concat(${day}, 'T', format_datetime(${ts}, 'HH:mm:ss.SSS'), 'Z')`;
-}
-
 export class Builder {
   readonly params: SqlParam[] = [];
   constructor(readonly dialect: Dialect) {}
@@ -172,32 +137,41 @@ export class Builder {
 export type Kind = 'text' | 'typed';
 
 /**
- * The data columns of a source, `ts` and `received_at` as timestamps whatever the layout, the
- * event id whole (derived where the current layout stores NULL).
+ * Data columns of a source, `ts` and `received_at` as timestamps whatever the layout, the event
+ * id whole (derived where the current layout stores NULL: `parquetEventId`).
  */
-function normalisedColumns(b: Builder, kind: Kind): string {
-  return SELECT_COLUMNS.map((c) => {
-    if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
-    if (kind === 'typed' && c === 'event_id') return `${parquetEventId(b.dialect)} AS event_id`;
-    return quote(c);
-  }).join(', ');
+function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>): string {
+  return SELECT_COLUMNS.filter((c) => columns.has(c))
+    .map((c) => {
+      if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
+      if (kind === 'typed' && c === 'event_id') return `${parquetEventId(b.dialect)} AS event_id`;
+      return quote(c);
+    })
+    .join(', ');
 }
 
 /** Tenant, days and time range; text timestamps compare as text (canonical RFC 3339 UTC). */
-export function scopePredicates(b: Builder, tenantId: string, scope: QueryScope, kind: Kind): string[] {
+export function scopePredicates(
+  b: Builder,
+  tenantId: string,
+  scope: QueryScope,
+  kind: Kind,
+  source: SqlFragment,
+): string[] {
   const days = dayRange(scope);
   const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
-  return [
-    `tenant_id = ${b.bind(tenantId)}`,
-    `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`,
-    `ts >= ${bound(scope.from)}`,
-    `ts < ${bound(scope.to)}`,
-  ];
+  const where = source.scoped
+    ? []
+    : [`tenant_id = ${b.bind(tenantId)}`, `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`];
+  return [...where, `ts >= ${bound(scope.from)}`, `ts < ${bound(scope.to)}`];
 }
 
 const RAW_DAYS = '(SELECT dt FROM raw_days)';
 
-/** One contested source, every column, only the dedup key filter (deviceId) pushed down. */
+/**
+ * One contested source: the query's and the dedup's columns; only what every copy of an event
+ * shares is filtered here (tenant, time range, deviceId: the key and `ts`).
+ */
 function contestedSelect(
   b: Builder,
   source: SqlFragment,
@@ -205,10 +179,11 @@ function contestedSelect(
   tenantId: string,
   scope: QueryScope,
   guard: string | null,
+  read: ReadonlySet<string>,
 ): string {
-  const columns = normalisedColumns(b, kind);
+  const columns = normalisedColumns(b, kind, read);
   b.params.push(...source.params);
-  const where = scopePredicates(b, tenantId, scope, kind);
+  const where = scopePredicates(b, tenantId, scope, kind, source);
   if (guard) where.push(guard);
   // device_id is a dedup partition key: filtering before the dedup changes no winner.
   if (scope.filters.deviceId !== undefined) where.push(`device_id = ${b.bind(scope.filters.deviceId)}`);
@@ -254,16 +229,15 @@ interface Branches {
 /**
  * The two branches of the plan, each answering the matching rows with `columns` (expressions
  * over the normalised columns) and, when `tail` is given, each ending in it (ORDER BY + LIMIT:
- * DuckDB's top-N then reaches the Parquet scan).
+ * DuckDB's top-N then reaches the Parquet scan). `keyed`: predicates on what every copy of an
+ * event shares (`ts`, `event_id`, `device_id`: the keyset), applied before the dedup.
  */
 function branches(
   b: Builder,
   sources: Sources,
   tenantId: string,
   scope: QueryScope,
-  columns: string,
-  extra: (b: Builder) => string[],
-  tail: string,
+  plan: { columns: string; read: ReadonlySet<string>; keyed: (b: Builder) => string[]; tail: string },
 ): Branches {
   const split = sources.splitByRawDays === true && sources.raw !== null;
   const ctes: string[] = [];
@@ -283,38 +257,62 @@ function branches(
     ctes.push(`raw_days AS (${dayQueries.join(' UNION ')})`);
   }
   const contested: string[] = [];
-  if (sources.raw) contested.push(contestedSelect(b, sources.raw, 'text', tenantId, scope, null));
+  const select = (source: SqlFragment, kind: Kind, guard: string | null) =>
+    contestedSelect(b, source, kind, tenantId, scope, guard, plan.read);
+  if (sources.raw) contested.push(select(sources.raw, 'text', null));
   // (Athena without a raw table would have nothing contested: clean then covers every day.)
   if (sources.contested && (split || !sources.splitByRawDays)) {
-    const guard = split ? `dt IN ${RAW_DAYS}` : null;
-    contested.push(contestedSelect(b, sources.contested, 'typed', tenantId, scope, guard));
+    contested.push(select(sources.contested, 'typed', split ? `dt IN ${RAW_DAYS}` : null));
   }
-  if (sources.legacy) contested.push(contestedSelect(b, sources.legacy, 'text', tenantId, scope, null));
+  if (sources.legacy) contested.push(select(sources.legacy, 'text', null));
   const selects: string[] = [];
   if (contested.length > 0) {
-    ctes.push(
-      `contested AS (${contested.join(' UNION ALL ')}), ` +
-        `ranked AS (SELECT *, row_number() OVER ` +
-        '(PARTITION BY device_id, event_id ORDER BY received_at ASC, batch_id ASC) AS rn FROM contested)',
-    );
-    const where = ['rn = 1', ...filterPredicates(b, scope), ...extra(b)];
-    selects.push(`SELECT ${columns} FROM ranked WHERE ${where.join(' AND ')}${tail}`);
+    ctes.push(...dedup(b, contested, scope, plan.keyed));
+    const where = ['rn = 1', ...filterPredicates(b, scope)];
+    selects.push(`SELECT ${plan.columns} FROM ranked WHERE ${where.join(' AND ')}${plan.tail}`);
   }
   if (sources.clean) {
     // The filters go into the scan; the paging predicate and order see the whole event id.
-    const all = normalisedColumns(b, 'typed');
+    const all = normalisedColumns(b, 'typed', plan.read);
     b.params.push(...sources.clean.params);
-    const where = scopePredicates(b, tenantId, scope, 'typed');
+    const where = scopePredicates(b, tenantId, scope, 'typed', sources.clean);
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
     where.push(...filterPredicates(b, scope));
     const rows = `(SELECT ${all} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}) AS clean_rows`;
-    const after = extra(b);
-    selects.push(
-      `SELECT ${columns} FROM ${rows}${after.length > 0 ? ` WHERE ${after.join(' AND ')}` : ''}${tail}`,
-    );
+    const keyed = plan.keyed(b);
+    const after = keyed.length > 0 ? ` WHERE ${keyed.join(' AND ')}` : '';
+    selects.push(`SELECT ${plan.columns} FROM ${rows}${after}${plan.tail}`);
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
+}
+
+/**
+ * The dedup of the contested rows: `ranked` numbers the copies of each event (earliest
+ * `received_at`, then smallest `batch_id`, first); the filters then judge the winner (rn = 1).
+ * Key-level predicates (`keyed`) go before it. On DuckDB, when a filter judges a column the
+ * copies may disagree on (user, title, ...), only the events with at least one matching copy are
+ * ranked, every copy of them: the winner is the same, and the window sorts a fraction of the
+ * rows (the rows are read once: `contested` is materialised). Athena would read the raw objects
+ * twice for it (Trino inlines a CTE at each use, and bills each scan), so it ranks them all.
+ */
+function dedup(
+  b: Builder,
+  contested: string[],
+  scope: QueryScope,
+  keyed: (b: Builder) => string[],
+): string[] {
+  const hits = b.dialect === 'duckdb' && filterColumns(scope).some((c) => c !== 'device_id');
+  const where = keyed(b);
+  if (hits) {
+    const match = filterPredicates(b, scope).join(' AND ');
+    where.push(`(device_id, event_id) IN (SELECT device_id, event_id FROM contested WHERE ${match})`);
+  }
+  return [
+    `contested AS ${hits ? 'MATERIALIZED ' : ''}(${contested.join(' UNION ALL ')})`,
+    'ranked AS (SELECT *, row_number() OVER (PARTITION BY device_id, event_id ' +
+      `ORDER BY received_at ASC, batch_id ASC) AS rn FROM contested${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`,
+  ];
 }
 
 export interface SearchSqlOptions {
@@ -339,15 +337,12 @@ export function buildSearchSql(options: SearchSqlOptions): BuiltQuery {
   const limit = dialect === 'duckdb' ? ` LIMIT ${safeInt(query.limit + 1)}` : '';
   const after = options.after;
   const inner = OUTPUT_COLUMNS.map(quote).join(', ');
-  const plan = branches(
-    b,
-    sources,
-    tenantId,
-    query,
-    inner,
-    (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
-    dialect === 'duckdb' ? `${orderBy}${limit}` : '',
-  );
+  const plan = branches(b, sources, tenantId, query, {
+    columns: inner,
+    read: contestedColumns(query),
+    keyed: (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
+    tail: dialect === 'duckdb' ? `${orderBy}${limit}` : '',
+  });
   const output = OUTPUT_COLUMNS.map((c) => {
     // Sorting the text equals sorting the time (fixed-width RFC 3339 UTC).
     if (c === 'ts') return `${formatTs(dialect, 'ts', 'ms')} AS ts`;
@@ -391,7 +386,12 @@ export function buildAggregateSql(options: AggregateSqlOptions): BuiltQuery {
   const { dialect, sources, tenantId, query } = options;
   const b = new Builder(dialect);
   const columns = `${groupKey(dialect, query.groupBy)} AS group_key, duration_ms`;
-  const plan = branches(b, sources, tenantId, query, columns, () => [], '');
+  const plan = branches(b, sources, tenantId, query, {
+    columns,
+    read: contestedColumns(query),
+    keyed: () => [],
+    tail: '',
+  });
   const byTime = TIME_GROUP_BYS.includes(query.groupBy);
   const order = byTime
     ? 'group_key ASC'

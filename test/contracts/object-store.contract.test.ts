@@ -124,6 +124,47 @@ for (const adapter of ADAPTERS) {
       await store.delete([]);
     });
 
+    it('move puts every object under its new key (a new folder too) and removes the old key', async () => {
+      await store.put('staging/run-2/tenant_id=acme-corp/dt=2026-11-24/0.parquet', 'zero');
+      await store.put('staging/run-2/tenant_id=acme-corp/dt=2026-11-24/1.parquet', new Uint8Array([1, 1]));
+      await store.move([
+        {
+          from: 'staging/run-2/tenant_id=acme-corp/dt=2026-11-24/0.parquet',
+          to: 'parquet/tenant_id=new-corp/dt=2026-11-24/run-2-0.parquet',
+        },
+        {
+          from: 'staging/run-2/tenant_id=acme-corp/dt=2026-11-24/1.parquet',
+          to: 'parquet/tenant_id=new-corp/dt=2026-11-24/run-2-1.parquet',
+        },
+      ]);
+      expect(await collect(store.list('staging/run-2/'))).toEqual([]);
+      const moved = await collect(store.list('parquet/tenant_id=new-corp/'));
+      expect(moved.map((i) => [i.key, i.size])).toEqual([
+        ['parquet/tenant_id=new-corp/dt=2026-11-24/run-2-0.parquet', 4],
+        ['parquet/tenant_id=new-corp/dt=2026-11-24/run-2-1.parquet', 2],
+      ]);
+      expect(text(await store.get('parquet/tenant_id=new-corp/dt=2026-11-24/run-2-0.parquet'))).toBe('zero');
+      await store.move([]);
+    });
+
+    it('move of a missing object fails, and what it moved before stays moved, nothing lost', async () => {
+      await store.put('raw/tenant_id=move-inc/dt=2026-11-24/a.json.gz', 'a');
+      await expect(
+        store.move([
+          {
+            from: 'raw/tenant_id=move-inc/dt=2026-11-24/a.json.gz',
+            to: 'archive/raw/tenant_id=move-inc/a.json.gz',
+          },
+          {
+            from: 'raw/tenant_id=move-inc/dt=2026-11-24/gone.json.gz',
+            to: 'archive/raw/tenant_id=move-inc/gone.json.gz',
+          },
+        ]),
+      ).rejects.toThrow();
+      expect(text(await store.get('archive/raw/tenant_id=move-inc/a.json.gz'))).toBe('a');
+      expect(await store.get('archive/raw/tenant_id=move-inc/gone.json.gz')).toBeNull();
+    });
+
     it('keys may hold every character of the id alphabet and the rejects separator', async () => {
       const key = 'rejects/tenant_id=acme-corp/dt=2026-11-24/b.1:x@y_z-0~pc-001.json';
       await store.put(key, '{}');

@@ -113,6 +113,10 @@ export class FaultyStore implements ObjectStore {
     this.check('delete');
     return this.inner.delete(keys);
   }
+  async move(moves: Parameters<ObjectStore['move']>[0]) {
+    this.check('move');
+    return this.inner.move(moves);
+  }
 }
 
 /** A dead-letter source whose next receives / removes / redrives fail (SQS errors). */

@@ -8,13 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
 import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
-import {
-  athenaSources,
-  buildAggregateSql,
-  buildSearchSql,
-  OUTPUT_COLUMNS,
-  type SqlParam,
-} from '../../shared/query/sql.js';
+import { athenaSources, buildAggregateSql, buildSearchSql, type SqlParam } from '../../shared/query/sql.js';
 import { errorCode, type SecurityKit, securityKit } from './kit.js';
 
 const RANGE = { from: '2026-11-24T00:00:00Z', to: '2026-11-25T00:00:00Z' };
@@ -148,11 +142,7 @@ describe('search input', () => {
     });
     try {
       for (const tenant of ['acme-co', 'acme-corp']) {
-        const files = await engine.selectFiles(
-          tenant,
-          parseSearchRequest(RANGE).query,
-          new Set(OUTPUT_COLUMNS),
-        );
+        const files = await engine.selectFiles(tenant, parseSearchRequest(RANGE).query);
         const all = [...files.raw, ...files.contested, ...files.legacy, ...files.clean];
         expect(all.length).toBeGreaterThan(0);
         for (const file of all) expect(file).toContain(`/tenant_id=${tenant}/`);

@@ -1,7 +1,8 @@
 /**
  * ObjectStore over one S3 bucket. Listing pages through ListObjectsV2; delete batches at most
  * 1,000 keys per DeleteObjects call (the S3 limit) and fails when S3 reports per-key errors;
- * a missing key reads as null (NoSuchKey), as the port says.
+ * a missing key reads as null (NoSuchKey), as the port says. A move is S3's: CopyObject of each
+ * object, then the sources deleted in DeleteObjects batches (S3 has no rename).
  */
 import {
   CopyObjectCommand,
@@ -13,7 +14,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectInfo, ObjectStore, PutOptions } from '../../ports/object-store.js';
+import type { ObjectInfo, ObjectMove, ObjectStore, PutOptions } from '../../ports/object-store.js';
 
 export const MAX_DELETE_KEYS = 1000;
 
@@ -116,5 +117,10 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
     }
+  }
+
+  async move(moves: readonly ObjectMove[]): Promise<void> {
+    for (const { from, to } of moves) await this.copy(from, to);
+    await this.delete(moves.map((m) => m.from));
   }
 }

@@ -76,18 +76,19 @@ export class DuckDbConversionEngine implements ConversionEngine {
     const connection = await (await this.db()).connect();
     try {
       let rows: number;
+      let keys: string[];
       try {
         const reader = await connection.runAndReadAll(sql);
-        rows = Number(reader.getRows()[0]?.[0] ?? 0);
+        const [count, files] = reader.getRowsJson()[0] ?? [];
+        rows = Number(count ?? 0);
+        keys = (Array.isArray(files) ? files : [])
+          .filter((file): file is string => typeof file === 'string' && file.endsWith('.parquet'))
+          .map((file) => this.store.keyOf(file));
       } catch (error) {
         throw new ConversionEngineError(
           `duckdb conversion of ${snapshot.tenantId}/${snapshot.dt} failed: ${(error as Error).message}`,
           { cause: error },
         );
-      }
-      const keys: string[] = [];
-      for await (const info of this.store.list(snapshot.stagingPrefix)) {
-        if (info.key.endsWith('.parquet')) keys.push(info.key);
       }
       if (keys.length > 0) {
         const check = await connection.runAndReadAll(

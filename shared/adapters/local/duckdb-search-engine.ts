@@ -25,11 +25,24 @@ import type {
   SearchPage,
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
-import { buildAggregateSql, buildSearchSql, OUTPUT_COLUMNS, type SqlParam } from '../../query/sql.js';
+import {
+  buildAggregateSql,
+  buildSearchSql,
+  contestedColumns,
+  neededColumns,
+  type SqlParam,
+} from '../../query/sql.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { cleanSource, duckDbSources, type SelectedFiles } from './duckdb-sources.js';
 import { FileObjectStore } from './file-object-store.js';
-import { bytesToRead, type FileFacts, type LakeFile, ParquetFactsCache } from './parquet-facts.js';
+import { listDays } from './lake-days.js';
+import {
+  bytesToRead,
+  type FileFacts,
+  type LakeFile,
+  ParquetFactsCache,
+  provenScope,
+} from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
   /** The lake's root directory (`$OPLAKE_DATA_DIR/lake`). */
@@ -78,7 +91,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     waitMs: number,
   ): Promise<Outcome<SearchPage>> {
     if (position !== null && position.kind !== 'keyset') throw new RangeError('DuckDB pages by keyset only');
-    const files = await this.selectFiles(tenantId, query, SEARCH_COLUMNS);
+    const files = await this.selectFiles(tenantId, query);
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runSearch(tenantId, query, position, files, queryId));
   }
@@ -88,7 +101,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     query: AggregateQuery,
     waitMs: number,
   ): Promise<Outcome<AggregateResult>> {
-    const files = await this.selectFiles(tenantId, query, aggregateColumns(query));
+    const files = await this.selectFiles(tenantId, query);
     const queryId = randomUUID();
     return this.track(queryId, waitMs, () => this.runAggregate(tenantId, query, files, queryId));
   }
@@ -112,11 +125,8 @@ export class DuckDbSearchEngine implements SearchEngine {
   }
 
   /** The files of the tenant's partitions for the days of the scope, split by the plan. */
-  async selectFiles(
-    tenantId: string,
-    scope: QueryScope,
-    columns: ReadonlySet<string>,
-  ): Promise<SelectedFiles> {
+  async selectFiles(tenantId: string, query: SearchQuery | AggregateQuery): Promise<SelectedFiles> {
+    const scope: QueryScope = query;
     const { first, last } = dayRange(scope);
     const out: SelectedFiles = {
       raw: [],
@@ -127,10 +137,13 @@ export class DuckDbSearchEngine implements SearchEngine {
       positioned: new Set(),
     };
     const rawDays = new Set<string>();
-    for (const folder of await this.store.listPrefixes(partitionPrefix('raw', tenantId))) {
-      const dt = dayOf(folder);
-      if (dt === undefined || dt < first || dt > last) continue;
-      for await (const object of this.store.list(folder)) {
+    const [raw, current, previous] = await Promise.all(
+      (['raw', 'parquet', 'parquetV1'] as const).map((area) =>
+        listDays(this.store, partitionPrefix(area, tenantId), first, last),
+      ),
+    );
+    for (const { dt, objects } of raw ?? []) {
+      for (const object of objects) {
         if (!/\.json(l)?(\.gz)?$/.test(object.key) || object.size === 0) continue;
         out.raw.push(this.store.pathOf(object.key));
         out.bytes += object.size;
@@ -139,18 +152,11 @@ export class DuckDbSearchEngine implements SearchEngine {
     }
     const parquet: { file: LakeFile; contested: boolean }[] = [];
     // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
-    const legacyFolders = await this.store.listPrefixes(partitionPrefix('parquetV1', tenantId));
-    const legacyDays = new Set(legacyFolders.map(dayOf));
-    const folders = [
-      ...(await this.store.listPrefixes(partitionPrefix('parquet', tenantId))),
-      ...legacyFolders,
-    ];
-    for (const folder of folders) {
-      const dt = dayOf(folder);
-      if (dt === undefined || dt < first || dt > last) continue;
+    const legacyDays = new Set((previous ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
+    for (const { dt, objects } of [...(current ?? []), ...(previous ?? [])]) {
       const files: LakeFile[] = [];
       const runs = new Set<string>();
-      for await (const object of this.store.list(folder)) {
+      for (const object of objects) {
         if (!object.key.endsWith('.parquet') || object.size === 0) continue;
         const path = this.store.pathOf(object.key);
         files.push({ path, size: object.size, mtimeMs: object.lastModified.getTime() });
@@ -174,14 +180,23 @@ export class DuckDbSearchEngine implements SearchEngine {
       connection.closeSync();
     }
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
+    const needed = neededColumns(query);
+    const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
     for (const { file, contested } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
       if (fact.positions) out.positioned.add(file.path);
-      out.bytes +=
-        fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, kind === 'clean' ? columns : null);
+      if (kind !== 'legacy') factsOf[kind].push(fact);
+      // Legacy files are read whole; contested ones, the query's and the dedup's columns.
+      const columns = { clean: needed, contested: contestedColumns(query), legacy: null }[kind];
+      out.bytes += fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, columns);
     }
+    const days = { first, last };
+    out.scoped = {
+      clean: provenScope(factsOf.clean, tenantId, days),
+      contested: provenScope(factsOf.contested, tenantId, days),
+    };
     return out;
   }
 
@@ -324,27 +339,5 @@ export class DuckDbSearchEngine implements SearchEngine {
 const isEmpty = (files: SelectedFiles): boolean =>
   files.raw.length + files.contested.length + files.legacy.length + files.clean.length === 0;
 
-/** `tenant_id=T/dt=D/` folder → D. */
-const dayOf = (folder: string): string | undefined => /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(folder)?.[1];
-
 /** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
 const runOf = (key: string): string => (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');
-
-/** Columns a search reads from clean Parquet: the answer's (the filters are among them). */
-const SEARCH_COLUMNS: ReadonlySet<string> = new Set(OUTPUT_COLUMNS);
-
-/** Columns an aggregate reads: ts, duration, its key and its filters'. */
-function aggregateColumns(query: AggregateQuery): ReadonlySet<string> {
-  const columns = new Set(['ts', 'duration_ms']);
-  const key = { day: 'ts', hour: 'ts', deviceId: 'device_id' } as Record<string, string>;
-  columns.add(key[query.groupBy] ?? query.groupBy);
-  if (query.types) columns.add('type');
-  const f = query.filters;
-  if (f.deviceId !== undefined) columns.add('device_id');
-  if (f.user !== undefined) columns.add('user');
-  if (f.host !== undefined) columns.add('host');
-  if (f.app !== undefined) columns.add('app');
-  if (f.domain !== undefined) columns.add('domain');
-  if (f.text !== undefined) for (const c of ['title', 'url', 'path', 'app']) columns.add(c);
-  return columns;
-}

@@ -19,23 +19,27 @@ export interface SelectedFiles {
   bytes: number;
   /** Parquet files with the `event_pos` column (the others were written before it). */
   positioned: Set<string>;
+  /** The clean / contested files' statistics prove they hold only the tenant's days in range. */
+  scoped?: { clean: boolean; contested: boolean };
 }
 
 /**
  * The current layout's files, with `event_pos` (derived ids stored NULL) or written before it
  * (every id stored): read by name, the column NULL where a file lacks it (the SQL reads it).
  */
-function parquet(files: SelectedFiles, list: string[]): SqlFragment | null {
+function parquet(files: SelectedFiles, list: string[], scoped = false): SqlFragment | null {
   if (list.length === 0) return null;
   if (list.some((path) => files.positioned.has(path))) {
     return {
       sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false, union_by_name = true)',
       params: [list],
+      scoped,
     };
   }
   return {
     sql: '(SELECT *, CAST(NULL AS INTEGER) AS event_pos FROM read_parquet(?::VARCHAR[], hive_partitioning = false))',
     params: [list],
+    scoped,
   };
 }
 
@@ -46,7 +50,7 @@ function parquet(files: SelectedFiles, list: string[]): SqlFragment | null {
  */
 export function cleanSource(files: SelectedFiles, order: 'asc' | 'desc'): SqlFragment | null {
   const byDay = [...files.clean].sort();
-  return parquet(files, order === 'desc' ? byDay.reverse() : byDay);
+  return parquet(files, order === 'desc' ? byDay.reverse() : byDay, files.scoped?.clean);
 }
 
 /** Every source of a query; `floor`: the clean floor of a search page (query/clean-floor.ts). */
@@ -66,7 +70,7 @@ export function duckDbSources(
               `hive_partitioning = false, columns = ${DUCKDB_JSON_COLUMNS})`,
             params: [files.raw],
           },
-    contested: parquet(files, files.contested),
+    contested: parquet(files, files.contested, files.scoped?.contested),
     legacy:
       files.legacy.length === 0
         ? null

@@ -30,6 +30,7 @@ import type { RetentionPolicy } from '../../conversion/retention.js';
 import type { NightlySummary } from '../../conversion/summary.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { UsageMeter } from '../../usage/meter.js';
+import { validateDefinitionOnce } from './definition-check.js';
 import { runDistributedMap, splitDistributedMaps } from './distributed-map.js';
 import { FaultInjectingEngine } from './faults.js';
 import { LocalTaskCallbacks } from './local-task-callbacks.js';
@@ -152,9 +153,9 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
 
   try {
     const asl = renderAsl(LOCAL_ASL_VALUES);
-    // Validates the definition as deployed (asl-validator, inside the library), then runs the
-    // variant whose Distributed Map states are handed to distributed-map.ts.
-    new StateMachine(asl as never, { validationOptions: { checkArn: true, checkPaths: true } });
+    // Validates the definition as deployed (asl-validator, inside the library; once per definition,
+    // as at deploy), then runs the variant whose Distributed Map states go to distributed-map.ts.
+    await validateDefinitionOnce(asl, options.dataDir);
     const { definition, maps } = splitDistributedMaps(asl);
     const childRunOptions = {
       context: { Task: { Token: 'replaced-by-the-local-override' } },
