@@ -56,6 +56,10 @@ module "split" {
 module "ctas_runner" {
   source = "./modules/lambda-function"
 
+  # The conversion writes event_id NULL where event_pos derives it: the search function (which
+  # derives it on read) is updated first in the same apply (docs/deploy.md "Upgrading: derived ids").
+  depends_on = [module.search]
+
   function_name      = "${var.name}-ctas-runner"
   description        = "Nightly fan-out consumer: converts one tenant's pending days with Athena CTAS, answers the task token"
   zip_path           = "${local.dist_dir}/ctas-runner.zip"

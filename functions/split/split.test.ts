@@ -36,6 +36,7 @@ function stored(overrides: Partial<StoredEvent> & { event_id: string }): StoredE
     attrs: null,
     batch_id: 'b-1',
     received_at: NOW.toISOString(),
+    event_pos: null,
     ...overrides,
   };
 }

@@ -133,6 +133,10 @@ describe('the compaction statement', () => {
     expect(new sqlParser.Parser().astify(select, { database: 'trino' })).toBeTruthy();
     expect(sql).toContain('PARTITION BY "dt", "device_id", "event_id"');
     expect(sql).toContain('"dt" IN (?, ?)');
+    // Written as the conversion writes (derived ids as NULL + event_pos); read ids whole for the dedup.
+    expect(select).toMatch(/^SELECT CASE WHEN "event_pos" IS NULL THEN "event_id" END AS "event_id", /);
+    expect(select.match(/coalesce\("event_id", concat\('p-', /g)?.length).toBe(2);
+    expect(select).toContain('ORDER BY "ranked"."ts" ASC, "ranked"."event_id" ASC');
     expect(params).toEqual([T, '2026-10', T, '2026-10-01', '2026-10-02']);
     expect(select).not.toContain(T); // only in the staging location, which is ours
     expect(() =>
@@ -173,7 +177,7 @@ describe('the compaction statement', () => {
       targetDir: '/lake/s',
     });
     expect(duck).toContain(
-      "read_parquet(['/lake/month.parquet'], union_by_name = true, hive_partitioning = false) WHERE \"dt\" = '2026-10-05'",
+      "UNION ALL BY NAME FROM read_parquet(['/lake/month.parquet'], union_by_name = true, hive_partitioning = false)) WHERE \"dt\" = '2026-10-05'",
     );
   });
 

@@ -8,7 +8,9 @@
 
 import {
   COLUMN_LIST,
+  duckDbParquetRows,
   identifier,
+  PARQUET_COLUMN_LIST,
   PARQUET_LAYOUT,
   S3_LOCATION,
   sqlString,
@@ -16,17 +18,21 @@ import {
 } from '../conversion/sql.js';
 import { assertDate, assertMonth, assertTenant } from '../domain/layout.js';
 
-/** Dedup per day (a month holds many days; the same id on two days is two events, as converted). */
+/**
+ * Dedup per day (a month holds many days; the same id on two days is two events, as converted),
+ * over rows with the full event id (`typedColumnList`), written as the conversion writes them:
+ * `event_id` NULL where `event_pos` derives it (PARQUET_COLUMN_LIST).
+ */
 export function monthDedupSelect(source: string): string {
   return [
-    `SELECT ${COLUMN_LIST}`,
+    `SELECT ${PARQUET_COLUMN_LIST}`,
     'FROM (',
     `  SELECT ${COLUMN_LIST},`,
     '    row_number() OVER (PARTITION BY "dt", "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"',
     `  FROM (${source}) AS "merged"`,
     ') AS "ranked"',
     'WHERE "rn" = 1',
-    'ORDER BY "ts" ASC, "event_id" ASC, "device_id" ASC',
+    'ORDER BY "ranked"."ts" ASC, "ranked"."event_id" ASC, "ranked"."device_id" ASC',
   ].join('\n');
 }
 
@@ -43,9 +49,8 @@ export function duckDbMonthCopy(input: DuckDbMonthCopyInput): string {
   assertTenant(input.tenantId);
   assertMonth(input.month);
   if (input.files.length === 0) throw new RangeError('a compaction needs at least one Parquet file');
-  const source =
-    `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.files.map(sqlString).join(', ')}], ` +
-    'union_by_name = true, hive_partitioning = false)';
+  // Day and month files written before `event_pos` lack it (duckDbParquetRows gives it as NULL).
+  const source = `SELECT ${typedColumnList('duckdb', false)} FROM ${duckDbParquetRows(input.files, true)}`;
   const options = [
     'FORMAT parquet',
     `COMPRESSION ${PARQUET_LAYOUT.compression}`,

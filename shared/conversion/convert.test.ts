@@ -1,9 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { listAll, parquetColumnTypes, readParquetRows } from '../../test/fixtures/lake-reader.js';
-import { type RawLake, writeLateEvents, writeRawLake } from '../../test/fixtures/raw-lake.js';
+import { listAll, parquetColumnTypes, readParquetRows, storedIds } from '../../test/fixtures/lake-reader.js';
+import {
+  encodeLines,
+  makeEvent,
+  type RawLake,
+  rng,
+  writeLateEvents,
+  writeRawLake,
+} from '../../test/fixtures/raw-lake.js';
 import { DuckDbConversionEngine } from '../adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../adapters/local/file-object-store.js';
 import { partitionPrefix } from '../domain/layout.js';
@@ -38,6 +46,11 @@ async function assertConverted(tenantId: string, dt: string) {
   }
   const ts = rows.map((r) => r.ts);
   expect(ts).toEqual([...ts].sort());
+  // Ids derived from the position are stored as the position only; the others as they came.
+  const ids = await storedIds(store, partitionPrefix('parquet', tenantId, dt));
+  const positional = [...(expected?.values() ?? [])].filter((e) => e.event_pos !== null).length;
+  expect(ids).toEqual({ stored: rows.length - positional, positional });
+  expect(positional).toBeGreaterThan(0);
   // The layout: ts and received_at as timestamp(ms), not text.
   for (const column of ['ts', 'received_at']) {
     for (const t of await parquetColumnTypes(store, partitionPrefix('parquet', tenantId, dt), column)) {
@@ -82,6 +95,36 @@ describe('convertPartition (duckdb)', () => {
     expect(second.files).toBe(1);
     await assertConverted(T, D);
     expect((await listAll(store, partitionPrefix('parquet', T, D))).length).toBe(1);
+  });
+
+  it('keeps the id of a raw line whose position does not derive it (the id is never lost)', async () => {
+    // Prepare: a line claiming a position that does not give its id (not what ingest writes).
+    const odd = { ...makeEvent(rng(7), T, D, 'agent-sent-id', 'b-odd', `${D}T12:00:00.000Z`), event_pos: 3 };
+    await store.put(`${partitionPrefix('raw', T, D)}odd.json.gz`, encodeLines([odd]));
+    lake.expected
+      .get(T)
+      ?.get(D)
+      ?.set(`${odd.device_id}/${odd.event_id}`, { ...odd, event_pos: null });
+    // Act
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+    // Assess
+    const rows = await readParquetRows(store, partitionPrefix('parquet', T, D));
+    expect(rows.find((r) => r.event_id === 'agent-sent-id')?.event_pos).toBeNull();
+    await assertConverted(T, D);
+  });
+
+  it('converts raw lines written before event_pos (no such key) as before', async () => {
+    // Prepare: a late object in the old form, every id in the line.
+    const old = makeEvent(rng(11), T, D, 'before-positions', 'b-old', `${D}T13:00:00.000Z`);
+    const { event_pos: _, ...line } = old;
+    await store.put(`${partitionPrefix('raw', T, D)}old.json.gz`, gzipSync(`${JSON.stringify(line)}\n`));
+    lake.expected.get(T)?.get(D)?.set(`${old.device_id}/${old.event_id}`, old);
+    // Act
+    await convertPartition({ store, engine }, { tenantId: T, dt: D });
+    // Assess
+    const rows = await readParquetRows(store, partitionPrefix('parquet', T, D));
+    expect(rows.find((r) => r.event_id === 'before-positions')?.title).toBe(old.title);
+    await assertConverted(T, D);
   });
 
   it('does nothing when raw/ holds nothing for the partition', async () => {

@@ -25,15 +25,32 @@ const INPUT = {
   snapshotTime: '2026-11-24T00:59:58.000Z',
 };
 
-/** The stored columns with ts and received_at brought to timestamp(3) (the Parquet layout). */
-const typed = (cast: (c: string) => string) =>
-  STORED_COLUMNS.map((c) => (c === 'ts' || c === 'received_at' ? `${cast(c)} AS "${c}"` : `"${c}"`)).join(
-    ', ',
-  );
-const TYPED_FROM_RAW = typed((c) => `CAST(from_iso8601_timestamp("${c}") AS timestamp(3))`);
-const TYPED_FROM_EVENTS = typed((c) => `CAST("${c}" AS timestamp(3))`);
+/** positionalEventId in Trino (shared/domain/ids.ts): the id an event without one was given. */
+const DERIVED =
+  'concat(\'p-\', substr(to_base64url(sha256(to_utf8(concat("tenant_id", chr(0), "device_id", chr(0), "batch_id", chr(0), CAST("event_pos" AS VARCHAR))))), 1, 32))';
 
-const GOLDEN_SELECT = `SELECT ${COLUMN_LIST}
+/**
+ * The stored columns with ts and received_at brought to timestamp(3) (the Parquet layout) and the
+ * whole event id: raw/ keeps a position only when it derives the id; Parquet derives NULL ids.
+ */
+const typed = (cast: (c: string) => string, fromText: boolean) =>
+  STORED_COLUMNS.map((c) => {
+    if (c === 'ts' || c === 'received_at') return `${cast(c)} AS "${c}"`;
+    if (c === 'event_pos' && fromText)
+      return `CASE WHEN "event_id" = ${DERIVED} THEN "event_pos" END AS "event_pos"`;
+    if (c === 'event_id' && !fromText) return `coalesce("event_id", ${DERIVED}) AS "event_id"`;
+    return `"${c}"`;
+  }).join(', ');
+const TYPED_FROM_RAW = typed((c) => `CAST(from_iso8601_timestamp("${c}") AS timestamp(3))`, true);
+const TYPED_FROM_EVENTS = typed((c) => `CAST("${c}" AS timestamp(3))`, false);
+
+/** Written: the id NULL where the position derives it. */
+const WRITTEN = COLUMN_LIST.replace(
+  '"event_id"',
+  'CASE WHEN "event_pos" IS NULL THEN "event_id" END AS "event_id"',
+);
+
+const GOLDEN_SELECT = `SELECT ${WRITTEN}
 FROM (
   SELECT ${COLUMN_LIST},
     row_number() OVER (PARTITION BY "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"
@@ -44,7 +61,7 @@ FROM (
   WHERE "tenant_id" = ? AND "dt" = ?) AS "merged"
 ) AS "ranked"
 WHERE "rn" = 1
-ORDER BY "ts" ASC, "event_id" ASC, "device_id" ASC`;
+ORDER BY "ranked"."ts" ASC, "ranked"."event_id" ASC, "ranked"."device_id" ASC`;
 
 describe('athena conversion SQL', () => {
   it('matches the golden SELECT and binds tenant, date and snapshot time as parameters', () => {
@@ -140,6 +157,11 @@ describe('duckdb conversion SQL', () => {
       "read_json(['/lake/raw/a.json.gz'], format = 'newline_delimited', compression = 'gzip'",
     );
     expect(sql).toContain("read_parquet(['/lake/parquet/old.parquet'], union_by_name = true)");
+    // Files written before event_pos get it (NULL) from the empty relation in front.
+    expect(sql).toContain(
+      'FROM (VALUES (CAST(NULL AS INTEGER))) AS "none"("event_pos") WHERE false UNION ALL BY NAME FROM read_parquet(',
+    );
+    expect(sql).toContain("'event_pos': 'INTEGER'");
     expect(sql).toContain('UNION ALL');
     expect(sql).toContain('\'acme\' AS "tenant_id"');
     expect(sql).toContain('CAST("ts" AS TIMESTAMP_MS) AS "ts"');

@@ -12,8 +12,9 @@
  *   written as quoted literals after validation (they come from our own listing, never from a user).
  */
 import { STORED_COLUMNS } from '../domain/event.js';
+import { positionalEventIdSql } from '../domain/ids.js';
 import { assertDate, assertTenant } from '../domain/layout.js';
-import { COLUMN_TYPES } from './tables.js';
+import { COLUMN_TYPES, type ColumnType } from './tables.js';
 
 /** Double-quoted identifier list, in STORED_COLUMNS order (`user` is reserved in both engines). */
 export const COLUMN_LIST = STORED_COLUMNS.map((c) => `"${c}"`).join(', ');
@@ -38,9 +39,37 @@ export const PARQUET_COPY_OPTIONS = [
   `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
 ].join(', ');
 
-/** The stored columns with ts and received_at as timestamp(ms), from a source of either layout. */
-export function typedColumnList(dialect: 'athena' | 'duckdb', fromText: boolean): string {
+/** The positional id of a row from its stored columns (`tenant`: the tenant's column or literal). */
+function derivedId(dialect: 'athena' | 'duckdb', tenant = '"tenant_id"'): string {
+  return positionalEventIdSql(dialect, {
+    tenant,
+    device: '"device_id"',
+    batch: '"batch_id"',
+    pos: '"event_pos"',
+  });
+}
+
+/**
+ * The stored columns with ts and received_at as timestamp(ms) and the full `event_id`, from a
+ * source of either layout (`partition`: literals for the partition columns, DuckDB's raw/).
+ * raw/ (`fromText`) carries the id and its position, which is kept only when the id is the one
+ * derived from it (so a NULL id written from it is always derivable); Parquet carries NULL for
+ * derived ids, filled here (docs/nightly.md "Layout").
+ */
+export function typedColumnList(
+  dialect: 'athena' | 'duckdb',
+  fromText: boolean,
+  partition?: { tenant: string; dt: string },
+): string {
+  const tenant = partition?.tenant;
   return STORED_COLUMNS.map((c) => {
+    if (c === 'tenant_id' && partition) return `${partition.tenant} AS "tenant_id"`;
+    if (c === 'dt' && partition) return `${partition.dt} AS "dt"`;
+    if (c === 'event_id' && !fromText)
+      return `coalesce("event_id", ${derivedId(dialect, tenant)}) AS "event_id"`;
+    if (c === 'event_pos' && fromText) {
+      return `CASE WHEN "event_id" = ${derivedId(dialect, tenant)} THEN "event_pos" END AS "event_pos"`;
+    }
     if (!TIMESTAMP_COLUMNS.has(c)) return `"${c}"`;
     if (dialect === 'duckdb') return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
     return fromText
@@ -49,17 +78,28 @@ export function typedColumnList(dialect: 'athena' | 'duckdb', fromText: boolean)
   }).join(', ');
 }
 
-/** The dedup and ordering shared by both dialects, over a relation `source` with every stored column. */
+/**
+ * The columns as the converted Parquet stores them, over rows with the full id: `event_id` NULL
+ * where `event_pos` derives it (25 bytes an event less: docs/nightly.md "Layout").
+ */
+export const PARQUET_COLUMN_LIST = STORED_COLUMNS.map((c) =>
+  c === 'event_id' ? 'CASE WHEN "event_pos" IS NULL THEN "event_id" END AS "event_id"' : `"${c}"`,
+).join(', ');
+
+/**
+ * The dedup and ordering shared by both dialects, over a relation `source` with every stored
+ * column and the full event id (`typedColumnList`); written with derived ids left out.
+ */
 export function dedupSelect(source: string): string {
   return [
-    `SELECT ${COLUMN_LIST}`,
+    `SELECT ${PARQUET_COLUMN_LIST}`,
     'FROM (',
     `  SELECT ${COLUMN_LIST},`,
     '    row_number() OVER (PARTITION BY "device_id", "event_id" ORDER BY "received_at" ASC, "batch_id" ASC) AS "rn"',
     `  FROM (${source}) AS "merged"`,
     ') AS "ranked"',
     'WHERE "rn" = 1',
-    'ORDER BY "ts" ASC, "event_id" ASC, "device_id" ASC',
+    'ORDER BY "ranked"."ts" ASC, "ranked"."event_id" ASC, "ranked"."device_id" ASC',
   ].join('\n');
 }
 
@@ -183,26 +223,38 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-const DUCKDB_TYPES: Record<'string' | 'bigint', string> = { string: 'VARCHAR', bigint: 'BIGINT' };
+const DUCKDB_TYPES: Record<ColumnType, string> = { string: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER' };
+
+/** `read_json`'s `columns` for raw lines: every stored column with its type (missing keys: NULL). */
+export const DUCKDB_JSON_COLUMNS = `{${STORED_COLUMNS.map(
+  (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
+).join(', ')}}`;
 
 /**
  * The snapshot's raw JSON lines as the stored columns: types declared (no detection), ts and
- * received_at cast to timestamp(ms), and, like Athena, tenant_id and dt taken from where the
- * files sit, not from the line. Shared with the benchmark's bare COPY, so both read alike.
+ * received_at cast to timestamp(ms), `event_pos` kept only where it derives the id
+ * (`typedColumnList`), and, like Athena, tenant_id and dt taken from where the files sit, not
+ * from the line. Shared with the benchmark's bare COPY, so both read alike.
  */
 export function duckDbRawSelect(tenantId: string, dt: string, rawFiles: readonly string[]): string {
   assertTenant(tenantId);
   assertDate(dt);
-  const jsonColumns = STORED_COLUMNS.map(
-    (c) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPES[COLUMN_TYPES[c]])}`,
+  const columns = typedColumnList('duckdb', true, { tenant: sqlString(tenantId), dt: sqlString(dt) });
+  return `SELECT ${columns} FROM read_json([${rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = ${DUCKDB_JSON_COLUMNS})`;
+}
+
+/**
+ * Parquet files of the current layout read together by name, with `event_pos` whether or not
+ * they have it: files written before it lack the column, and the empty relation in front gives
+ * it to them (as NULL: their ids are stored). `dataDt`: `dt` is a data column (month files), so
+ * no hive partitioning.
+ */
+export function duckDbParquetRows(files: readonly string[], dataDt = false): string {
+  const options = dataDt ? 'union_by_name = true, hive_partitioning = false' : 'union_by_name = true';
+  return (
+    `(FROM (VALUES (CAST(NULL AS INTEGER))) AS "none"("event_pos") WHERE false ` +
+    `UNION ALL BY NAME FROM read_parquet([${files.map(sqlString).join(', ')}], ${options}))`
   );
-  const columns = STORED_COLUMNS.map((c) => {
-    if (c === 'tenant_id') return `${sqlString(tenantId)} AS "tenant_id"`;
-    if (c === 'dt') return `${sqlString(dt)} AS "dt"`;
-    if (TIMESTAMP_COLUMNS.has(c)) return `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"`;
-    return `"${c}"`;
-  }).join(', ');
-  return `SELECT ${columns} FROM read_json([${rawFiles.map(sqlString).join(', ')}], format = 'newline_delimited', compression = 'gzip', columns = {${jsonColumns.join(', ')}})`;
 }
 
 export function duckDbCopy(input: DuckDbCopyInput): string {
@@ -215,14 +267,13 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
   if (input.rawFiles.length > 0) parts.push(duckDbRawSelect(input.tenantId, input.dt, input.rawFiles));
   if (input.parquetFiles.length > 0) {
     // union_by_name: files of the previous layout (text ts) and of this one read together; the
-    // cast brings both to timestamp(ms).
-    parts.push(
-      `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.parquetFiles.map(sqlString).join(', ')}], union_by_name = true)`,
-    );
+    // cast brings both to timestamp(ms). Files written before `event_pos` lack it: the empty
+    // relation in front gives it to them (as NULL: their ids are stored).
+    parts.push(`SELECT ${typedColumnList('duckdb', false)} FROM ${duckDbParquetRows(input.parquetFiles)}`);
   }
   if (input.monthFiles && input.monthFiles.length > 0) {
     parts.push(
-      `SELECT ${typedColumnList('duckdb', false)} FROM read_parquet([${input.monthFiles.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false) WHERE "dt" = ${sqlString(input.dt)}`,
+      `SELECT ${typedColumnList('duckdb', false)} FROM ${duckDbParquetRows(input.monthFiles, true)} WHERE "dt" = ${sqlString(input.dt)}`,
     );
   }
   const options = [

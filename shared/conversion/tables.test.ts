@@ -7,14 +7,16 @@ describe('Glue table facts', () => {
     expect([...DATA_COLUMNS, ...PARTITION_KEYS].sort()).toEqual([...STORED_COLUMNS].sort());
     expect(DATA_COLUMNS).toEqual(STORED_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'dt'));
     expect(GLUE_TABLES.events.columns.find((c) => c.name === 'duration_ms')?.type).toBe('bigint');
-    expect(GLUE_TABLES.raw.columns.filter((c) => c.type !== 'string').map((c) => c.name)).toEqual([
-      'duration_ms',
+    expect(GLUE_TABLES.raw.columns.filter((c) => c.type !== 'string')).toEqual([
+      { name: 'duration_ms', type: 'bigint' },
+      { name: 'event_pos', type: 'int' },
     ]);
     // Parquet: typed timestamps (ms) for ts and received_at.
     expect(GLUE_TABLES.events.columns.filter((c) => c.type !== 'string')).toEqual([
       { name: 'ts', type: 'timestamp' },
       { name: 'duration_ms', type: 'bigint' },
       { name: 'received_at', type: 'timestamp' },
+      { name: 'event_pos', type: 'int' },
     ]);
   });
 

@@ -7,17 +7,22 @@ import { DATA_COLUMNS, PARTITION_KEYS, STORED_COLUMNS, type StoredColumn } from 
 
 export { DATA_COLUMNS, PARTITION_KEYS, type StoredColumn };
 
-/** Athena/Hive type of each stored column as raw/ holds it (`duration_ms` is the only number). */
-export const COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint'>> = Object.freeze(
-  Object.fromEntries(STORED_COLUMNS.map((c) => [c, c === 'duration_ms' ? 'bigint' : 'string'])) as Record<
-    StoredColumn,
-    'string' | 'bigint'
-  >,
+/** Athena/Hive type of a stored column as raw/ holds it. */
+export type ColumnType = 'string' | 'bigint' | 'int';
+
+/** `duration_ms` and `event_pos` (the position in the batch, < 10,000) are the only numbers. */
+export const COLUMN_TYPES: Readonly<Record<StoredColumn, ColumnType>> = Object.freeze(
+  Object.fromEntries(
+    STORED_COLUMNS.map((c) => [c, c === 'duration_ms' ? 'bigint' : c === 'event_pos' ? 'int' : 'string']),
+  ) as Record<StoredColumn, ColumnType>,
 );
 
 /** Type of each column in the converted Parquet: `ts` and `received_at` are timestamps (ms). */
-export const PARQUET_COLUMN_TYPES: Readonly<Record<StoredColumn, 'string' | 'bigint' | 'timestamp'>> =
-  Object.freeze({ ...COLUMN_TYPES, ts: 'timestamp', received_at: 'timestamp' });
+export const PARQUET_COLUMN_TYPES: Readonly<Record<StoredColumn, ColumnType | 'timestamp'>> = Object.freeze({
+  ...COLUMN_TYPES,
+  ts: 'timestamp',
+  received_at: 'timestamp',
+});
 
 export interface GlueTableFacts {
   name: string;

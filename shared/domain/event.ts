@@ -67,6 +67,7 @@ export const STORED_COLUMNS = [
   'attrs',
   'batch_id',
   'received_at',
+  'event_pos',
 ] as const;
 
 export type StoredColumn = (typeof STORED_COLUMNS)[number];
@@ -104,6 +105,11 @@ export interface StoredEvent {
   batch_id: string;
   /** When ingest accepted the batch (UTC ISO): the earliest copy of an event wins dedup. */
   received_at: string;
+  /**
+   * Position in the batch when `event_id` was derived from it (positionalEventId), else null.
+   * Converted Parquet then stores `event_id` NULL and readers derive it (docs/nightly.md "Layout").
+   */
+  event_pos: number | null;
 }
 
 export interface OutputEvent {

@@ -14,6 +14,29 @@ export function positionalEventId(
   return `p-${digest([tenantId, deviceId, batchId, String(index)])}`;
 }
 
+/** The column expressions `positionalEventIdSql` derives from (trusted identifiers, never values). */
+export interface PositionColumns {
+  tenant: string;
+  device: string;
+  batch: string;
+  /** The event's position in its batch (`event_pos`); NULL gives NULL. */
+  pos: string;
+}
+
+/**
+ * `positionalEventId` in SQL, byte for byte (shared/domain/ids.test.ts runs it on DuckDB): the
+ * converted Parquet stores `event_pos` instead of the id of such events and readers derive the id
+ * from the stored tenant, device, batch and position (docs/nightly.md "Layout"). NULL when the
+ * position is NULL. Trino: to_base64url of sha256 over the UTF-8 text; DuckDB: sha256 gives hex.
+ */
+export function positionalEventIdSql(dialect: 'athena' | 'duckdb', c: PositionColumns): string {
+  const parts = [c.tenant, 'chr(0)', c.device, 'chr(0)', c.batch, 'chr(0)', `CAST(${c.pos} AS VARCHAR)`];
+  if (dialect === 'athena') {
+    return `concat('p-', substr(to_base64url(sha256(to_utf8(concat(${parts.join(', ')})))), 1, 32))`;
+  }
+  return `('p-' || substr(translate(to_base64(unhex(sha256(${parts.join(' || ')}))), '+/', '-_'), 1, 32))`;
+}
+
 /** NDJSON event without `eventId`: derived from tenant, device and the event's canonical JSON. */
 export function contentEventId(tenantId: string, deviceId: string, event: unknown): string {
   return `c-${digest([tenantId, deviceId, canonicalJson(event)])}`;

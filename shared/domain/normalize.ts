@@ -29,9 +29,10 @@ export function normalizeEvent(item: QueuedEvent, ctx: NormalizeContext): Stored
   const millis = parseTimestamp(event.ts);
   if (millis === null) throw new TypeError(`event ${item.index}: ts ${event.ts} is not a valid time`);
   const ts = new Date(millis).toISOString();
+  const byPosition = event.eventId === undefined && ctx.derivation === 'position';
   const eventId =
     event.eventId ??
-    (ctx.derivation === 'position'
+    (byPosition
       ? positionalEventId(ctx.tenantId, deviceId, ctx.batchId, item.index)
       : contentEventId(ctx.tenantId, deviceId, eventAsSent(event)));
   return {
@@ -53,6 +54,7 @@ export function normalizeEvent(item: QueuedEvent, ctx: NormalizeContext): Stored
     attrs: event.attrs === undefined ? null : JSON.stringify(event.attrs),
     batch_id: ctx.batchId,
     received_at: ctx.receivedAt,
+    event_pos: byPosition ? item.index : null,
   };
 }
 

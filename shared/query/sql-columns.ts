@@ -4,10 +4,29 @@
  * column pruning), and what it reads of contested rows (those plus what the dedup ranks by).
  */
 import { DATA_COLUMNS } from '../domain/event.js';
+import { positionalEventIdSql } from '../domain/ids.js';
 import type { AggregateQuery, GroupBy, QueryScope, SearchQuery } from './request.js';
 
-/** Columns read from both areas, in this order (the stored columns minus the partition columns). */
-export const SELECT_COLUMNS = DATA_COLUMNS;
+/**
+ * Columns read from both areas, in this order (the stored columns minus the partition columns;
+ * `event_pos` only inside `parquetEventId`).
+ */
+export const SELECT_COLUMNS = DATA_COLUMNS.filter((c) => c !== 'event_pos');
+
+/**
+ * The event id of a Parquet row of the current layout: stored, or (NULL, `event_pos` set)
+ * derived from tenant, device, batch and position as ingest did (docs/nightly.md "Layout").
+ * raw/ and the previous layout always store the id.
+ */
+export function parquetEventId(dialect: 'athena' | 'duckdb'): string {
+  const derived = positionalEventIdSql(dialect, {
+    tenant: 'tenant_id',
+    device: 'device_id',
+    batch: 'batch_id',
+    pos: 'event_pos',
+  });
+  return `coalesce(event_id, ${derived})`;
+}
 
 /** Columns a search answers with (the dedup columns stay inside). */
 export const OUTPUT_COLUMNS = SELECT_COLUMNS.filter((c) => c !== 'batch_id' && c !== 'received_at');

@@ -34,6 +34,7 @@ import {
   filterColumns,
   formatTs,
   OUTPUT_COLUMNS,
+  parquetEventId,
   parseTs,
   quote,
   SELECT_COLUMNS,
@@ -85,7 +86,13 @@ export interface KeysetPosition {
   deviceId: string;
 }
 
-export { contestedColumns, neededColumns, OUTPUT_COLUMNS, SELECT_COLUMNS } from './sql-columns.js';
+export {
+  contestedColumns,
+  neededColumns,
+  OUTPUT_COLUMNS,
+  parquetEventId,
+  SELECT_COLUMNS,
+} from './sql-columns.js';
 
 /** Athena tables of a Glue database: partition projection on tenant_id (injected) and dt (date). */
 export function athenaSources(
@@ -134,11 +141,15 @@ export class Builder {
 
 export type Kind = 'text' | 'typed';
 
-/** Data columns of a source, `ts` and `received_at` as timestamps whatever the layout. */
+/**
+ * Data columns of a source, `ts` and `received_at` as timestamps whatever the layout, the event
+ * id whole (derived where the current layout stores NULL: `parquetEventId`).
+ */
 export function normalisedColumns(b: Builder, kind: Kind, columns: ReadonlySet<string>): string {
   return SELECT_COLUMNS.filter((c) => columns.has(c))
     .map((c) => {
       if (kind === 'text' && (c === 'ts' || c === 'received_at')) return `${parseTs(b.dialect, c)} AS ${c}`;
+      if (kind === 'typed' && c === 'event_id') return `${parquetEventId(b.dialect)} AS event_id`;
       return quote(c);
     })
     .join(', ');
@@ -273,16 +284,33 @@ function branches(
     b.params.push(...sources.clean.params);
     const where = scopePredicates(b, tenantId, scope, 'typed', sources.clean);
     if (split) where.push(`dt NOT IN ${RAW_DAYS}`);
-    where.push(...filterPredicates(b, scope), ...plan.keyed(b));
-    selects.push(`SELECT ${plan.columns} FROM ${sources.clean.sql} WHERE ${where.join(' AND ')}${plan.tail}`);
+    selects.push(cleanSelect(b, sources.clean.sql, where, scope, plan));
   }
   if (split && sources.month) {
+    // The month's clean days, read like the clean day files (derived ids whole before paging).
     const where = [monthWhere(b, sources.month, tenantId, scope, 'clean')];
-    where.push(...filterPredicates(b, scope), ...plan.keyed(b));
-    selects.push(`SELECT ${plan.columns} FROM ${sources.month.sql} WHERE ${where.join(' AND ')}${plan.tail}`);
+    selects.push(cleanSelect(b, sources.month.sql, where, scope, plan));
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
+}
+
+/**
+ * A clean source's matching rows: the filters go into the scan (`where`: its scope predicates,
+ * already bound); the paging predicate and order see the whole event id (`clean_rows`).
+ */
+function cleanSelect(
+  b: Builder,
+  from: string,
+  where: string[],
+  scope: QueryScope,
+  plan: { columns: string; read: ReadonlySet<string>; keyed: (b: Builder) => string[]; tail: string },
+): string {
+  const all = normalisedColumns(b, 'typed', plan.read);
+  const rows = `(SELECT ${all} FROM ${from} WHERE ${[...where, ...filterPredicates(b, scope)].join(' AND ')}) AS clean_rows`;
+  const keyed = plan.keyed(b);
+  const after = keyed.length > 0 ? ` WHERE ${keyed.join(' AND ')}` : '';
+  return `SELECT ${plan.columns} FROM ${rows}${after}${plan.tail}`;
 }
 
 /**

@@ -301,11 +301,11 @@ run "glue_tables" {
     condition = module.glue.tables["raw_events"].columns == [
       "event_id:string", "type:string", "ts:string", "device_id:string", "user:string", "host:string", "app:string",
       "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
-      "batch_id:string", "received_at:string",
+      "batch_id:string", "received_at:string", "event_pos:int",
       ] && module.glue.tables["events"].columns == module.glue.tables["raw_events"].columns && module.glue.tables["events_v2"].columns == [
       "event_id:string", "type:string", "ts:timestamp", "device_id:string", "user:string", "host:string", "app:string",
       "title:string", "url:string", "domain:string", "path:string", "op:string", "duration_ms:bigint", "attrs:string",
-      "batch_id:string", "received_at:timestamp",
+      "batch_id:string", "received_at:timestamp", "event_pos:int",
     ]
     error_message = "The tables' columns are the stored columns minus the partition keys (typed timestamps in events_v2; the previous layout's events keeps text)."
   }

@@ -8,6 +8,8 @@
  *   converted/  what the nightly conversion leaves: Parquet in the conversion's layout for every
  *               day but the last two, which are raw, with 1% resends inside raw/ and 0.5% late
  *               resends of the day before (raw/ next to Parquet: the contested days).
+ * The agents send no eventId: ids are derived from tenant, device, batch and position as ingest
+ * does (shared/domain/ids.ts), raw lines carry the position, Parquet stores only the position.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -16,13 +18,18 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
+import { PARQUET_COLUMN_LIST, PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
 import { STORED_COLUMNS } from '../../shared/domain/event.js';
+import { positionalEventIdSql } from '../../shared/domain/ids.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 
 export const LAST_DAY = '2026-11-23';
-// v2: converted Parquet under parquet-v2/ (the layout's own prefix).
-const VERSION = 'search-v2';
+// v2: converted Parquet under parquet-v2/ (the layout's own prefix). v3: positional ids (as
+// ingest derives them for agents that send no eventId), the position stored instead in Parquet.
+const VERSION = 'search-v3';
+
+/** Events a batch: an agent's batch of 200 events (the event's position is its index in it). */
+const BATCH_EVENTS = 200;
 
 export interface BenchTenant {
   id: string;
@@ -116,14 +123,18 @@ export function daySql(tenant: BenchTenant, tenantIndex: number, dt: string, per
       FROM range(${tenant.pcs}) AS pcs(p), range(${perPc}) AS seq(i)
     ), typed AS (
       SELECT *, CASE WHEN tr < 45 THEN 'app' WHEN tr < 80 THEN 'web' WHEN tr < 92 THEN 'file'
-        WHEN tr < 95 THEN 'logon' ELSE 'print' END AS type FROM base
+        WHEN tr < 95 THEN 'logon' ELSE 'print' END AS type,
+        concat('PC-', ${tenantIndex}, '-', lpad(p::VARCHAR, 3, '0')) AS dev,
+        concat('b-', '${dt}', '-', p, '-', i // ${BATCH_EVENTS}) AS bat,
+        (i % ${BATCH_EVENTS})::INTEGER AS pos
+      FROM base
     )
     SELECT
-      -- as ingest derives ids (shared/domain/ids.ts): 'p-' and 32 base64url characters of SHA-256
-      concat('p-', translate(substr(to_base64(unhex(sha256(concat(${tenantIndex}, '/', '${dt}', '/', p, '/', i)))), 1, 32), '+/', '-_')) AS event_id,
+      -- as ingest derives ids for events sent without one (shared/domain/ids.ts)
+      ${positionalEventIdSql('duckdb', { tenant: sqlString(tenant.id), device: 'dev', batch: 'bat', pos: 'pos' })} AS event_id,
       ${sqlString(tenant.id)} AS tenant_id, ${sqlString(dt)} AS dt, type,
       strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts,
-      concat('PC-', ${tenantIndex}, '-', lpad(p::VARCHAR, 3, '0')) AS device_id,
+      dev AS device_id,
       concat('user', ${tenantIndex}, '.', p) AS "user",
       concat('HOST-', ${tenantIndex}, '-', p) AS host,
       CASE WHEN type IN ('app', 'web', 'print') THEN app_pick END AS app,
@@ -136,15 +147,18 @@ export function daySql(tenant: BenchTenant, tenantIndex: number, dt: string, per
         WHEN 'logon' THEN ['logon', 'logoff'][1 + (n % 2)::INT] WHEN 'print' THEN 'print' END AS op,
       CASE WHEN type IN ('app', 'web') THEN (${h('dur')} % 600000)::BIGINT END AS duration_ms,
       CASE WHEN n % 10 = 0 THEN concat('{"pid":', n, '}') END AS attrs,
-      concat('b-', '${dt}', '-', p, '-', i // 200) AS batch_id,
-      strftime(t + to_milliseconds((5000 + ${h('rcv')} % 60000)::BIGINT), '%Y-%m-%dT%H:%M:%S.%gZ') AS received_at
+      bat AS batch_id,
+      strftime(t + to_milliseconds((5000 + ${h('rcv')} % 60000)::BIGINT), '%Y-%m-%dT%H:%M:%S.%gZ') AS received_at,
+      pos AS event_pos
     FROM typed`;
 }
 
-/** A resend of a share of a day's events: same event, later receipt, another batch. */
+/**
+ * A resend of a share of a day's events: the same batch delivered again an hour later (a
+ * positional id is its batch's: a copy of the event is a copy of its batch).
+ */
 function resendSql(day: string, share: number): string {
   const cols = STORED_COLUMNS.map((c) => {
-    if (c === 'batch_id') return `concat(batch_id, '-resend') AS batch_id`;
     if (c === 'received_at')
       return `strftime(CAST(received_at AS TIMESTAMP) + INTERVAL 1 HOUR, '%Y-%m-%dT%H:%M:%S.%gZ') AS received_at`;
     return `"${c}"`;
@@ -207,9 +221,10 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
         } else {
           const path = file(lakes.converted, 'parquet', 'bench-run-0.parquet');
           await mkdir(dirname(path), { recursive: true });
+          // As the conversion writes it: sorted by (ts, id, device), derived ids as NULL.
           await connection.run(
-            `COPY (SELECT ${typedColumns} FROM day ORDER BY ts, event_id, device_id) TO ${sqlString(path)} ` +
-              `(${PARQUET_COPY_OPTIONS})`,
+            `COPY (SELECT ${PARQUET_COLUMN_LIST} FROM (SELECT ${typedColumns} FROM day) AS "rows" ` +
+              `ORDER BY "rows"."ts", "rows"."event_id", "rows"."device_id") TO ${sqlString(path)} (${PARQUET_COPY_OPTIONS})`,
           );
           if (back === 2) {
             // Late resends of the day before yesterday, arrived after last night's run.

@@ -4,18 +4,21 @@
  *   converted  the product, over what the nightly conversion leaves (Parquet + recent raw/);
  *   raw        the product over the same events never converted (all gzip JSON): the "before";
  *   ideal      DuckDB straight on the converted Parquet files of the range, filter pushed, no
- *              dedup, no raw days: the floor of this machine.
+ *              dedup, no raw days: the floor of this machine (event ids derived where the
+ *              files store only the position, as the product must: the same ids).
  * Converted and raw answers must be identical (byte for byte), else the bench fails. Reports
  * medians, bytes read (stats.scannedBytes) and the issue's targets; writes a Markdown table to
  * test/bench/results/search-latest.md.
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { aggregateLocal, closeLocalEngines, searchLocal } from '../../functions/search/local.js';
-import { sqlString } from '../../shared/conversion/sql.js';
+import { PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
+import { parquetEventId } from '../../shared/query/sql.js';
 import type { CaseResult, Measurement } from './harness.js';
 import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
@@ -141,7 +144,10 @@ function idealSql(shape: Shape, files: string[]): string {
   const agg = shape.ideal.aggregate;
   if (!agg) {
     const limit = Number((shape.body as { limit?: number }).limit ?? 100);
-    return `SELECT * FROM ${source} WHERE ${where} ORDER BY ts DESC, event_id DESC, device_id DESC LIMIT ${limit}`;
+    return (
+      `SELECT * REPLACE (${parquetEventId('duckdb')} AS event_id) FROM ${source} WHERE ${where} ` +
+      `ORDER BY ts DESC, event_id DESC, device_id DESC LIMIT ${limit}`
+    );
   }
   const metric = agg.metric === 'count' ? 'count(*)' : 'coalesce(sum(duration_ms), 0)';
   return (
@@ -185,6 +191,8 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         const answer = 'events' in result ? result.events : result.rows;
         return { answer: JSON.stringify(answer), bytes: result.stats.scannedBytes };
       };
+      // With no raw day in range the ideal answer is the product's: the same ids, in order.
+      const rawDays = (await filesOf(lakes.converted, 'raw', shape.tenant, range)).files.length;
       const timings = { converted: [] as number[], raw: [] as number[], ideal: [] as number[] };
       let last = { converted: { answer: '', bytes: 0 }, raw: { answer: '', bytes: 0 } };
       for (let round = 0; round <= ROUNDS; round++) {
@@ -196,10 +204,16 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
         const raw = await ask(lakes.raw);
         const rawMs = performance.now() - t;
         t = performance.now();
-        await connection.runAndReadAll(ideal);
+        const idealRows = await connection.runAndReadAll(ideal);
         const idealMs = performance.now() - t;
         if (converted.answer !== raw.answer) {
           throw new Error(`search bench: ${shape.name} answers differently before and after conversion`);
+        }
+        if (shape.kind === 'search' && rawDays === 0) {
+          const ids = (JSON.parse(converted.answer) as { eventId: string }[]).map((e) => e.eventId);
+          if (JSON.stringify(ids) !== JSON.stringify(idealRows.getRowObjectsJS().map((r) => r.event_id))) {
+            throw new Error(`search bench: ${shape.name}: the ideal query's ids differ from the product's`);
+          }
         }
         if (round === 0) continue;
         timings.converted.push(convertedMs);
@@ -220,7 +234,8 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
     await closeLocalEngines();
   }
   const sizes = await storageSizes(lakes.converted, lakes.raw);
-  const markdown = report(rows, sizes);
+  const day = await daySizes(lakes, 'large-01', QUIET_DAY);
+  const markdown = report(rows, sizes, day);
   progress(`search:\n${markdown}`);
   await writeFile(new URL('./results/search-latest.md', import.meta.url), `${markdown}\n`);
   return rows.flatMap((r) => toCases(r));
@@ -248,6 +263,49 @@ async function storageSizes(converted: string, raw: string): Promise<{ parquet: 
     if (convertedDays.has(day)) rawGzip += size;
   });
   return { parquet, rawGzip };
+}
+
+interface DaySizes {
+  parquet: number;
+  /** The same rows as the layout before event_pos wrote them: every id stored. */
+  idsStored: number;
+  rawGzip: number;
+  /** Compressed bytes of the event_id and event_pos column chunks. */
+  idBytes: number;
+}
+
+/** One tenant-day: its Parquet, the same rows rewritten with ids stored (same run), its raw gzip. */
+async function daySizes(
+  lakes: { converted: string; raw: string },
+  tenant: string,
+  dt: string,
+): Promise<DaySizes> {
+  const parquet = await filesOf(lakes.converted, 'parquet', tenant, oneDay(dt));
+  const raw = await filesOf(lakes.raw, 'raw', tenant, oneDay(dt));
+  const dir = await mkdtemp(join(tmpdir(), 'oplake-bench-ids-'));
+  const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await duck.connect();
+  try {
+    const files = `[${parquet.files.map(sqlString).join(', ')}]`;
+    const out = join(dir, 'ids-stored.parquet');
+    await connection.run(
+      `COPY (SELECT * EXCLUDE (event_pos) REPLACE (${parquetEventId('duckdb')} AS event_id) FROM read_parquet(${files}) ` +
+        `ORDER BY ts, event_id, device_id) TO ${sqlString(out)} (${PARQUET_COPY_OPTIONS})`,
+    );
+    const ids = await connection.runAndReadAll(
+      `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS b FROM parquet_metadata(${files}) WHERE path_in_schema IN ('event_id', 'event_pos')`,
+    );
+    return {
+      parquet: parquet.bytes,
+      idsStored: (await stat(out)).size,
+      rawGzip: raw.bytes,
+      idBytes: Number(ids.getRowObjectsJS()[0]?.b ?? 0),
+    };
+  } finally {
+    connection.closeSync();
+    duck.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function measurement(ms: number, bytes?: number): Measurement {
@@ -284,7 +342,7 @@ function toCases(r: Row): CaseResult[] {
   ];
 }
 
-function report(rows: Row[], sizes: { parquet: number; rawGzip: number }): string {
+function report(rows: Row[], sizes: { parquet: number; rawGzip: number }, day: DaySizes): string {
   const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`;
   const mb = (v: number) => `${(v / 1048576).toFixed(1)} MB`;
   const lines = [
@@ -306,6 +364,10 @@ function report(rows: Row[], sizes: { parquet: number; rawGzip: number }): strin
       `1-year shapes ${speedup('1 year').toFixed(1)}x (target >= 10x); converted vs ideal ${vsIdeal.toFixed(1)}x ` +
       `slower (target <= 2x). Parquet ${mb(sizes.parquet)} vs raw gzip ${mb(sizes.rawGzip)} of the same ` +
       `tenant-days: ${(sizes.parquet / sizes.rawGzip).toFixed(2)}x (target <= 0.5x). Medians of ${ROUNDS} rounds.`,
+    '',
+    `One 50-PC day (large-01, ${QUIET_DAY}): Parquet ${mb(day.parquet)} (ids and positions ${mb(day.idBytes)}), ` +
+      `the same rows with every id stored (the layout before event_pos, rewritten in this run) ${mb(day.idsStored)}, ` +
+      `raw gzip ${mb(day.rawGzip)}: ${(day.parquet / day.rawGzip).toFixed(2)}x vs ${(day.idsStored / day.rawGzip).toFixed(2)}x of the raw gzip.`,
   );
   return lines.join('\n');
 }

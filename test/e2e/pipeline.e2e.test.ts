@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
+import { storedIds } from '../fixtures/lake-reader.js';
 import { freePort, runCli, type ServerProcess, startServer, stopServer } from './local-server.js';
 
 interface Page {
@@ -167,6 +169,12 @@ describe('the local pipeline, end to end', () => {
     expect(JSON.parse(nightly.stdout)).toMatchObject({ failed: 0, succeeded: 3 });
     expect(after).toEqual(beforeNightly);
     expect(JSON.parse(again.stdout)).toMatchObject({ targets: 0, failed: 0 });
+    // The agents' events came without ids: Parquet holds their position only (30 + beta's 1),
+    // the shipper's content-derived ids are stored; search answered with the same ids above.
+    expect(await storedIds(new FileObjectStore(join(dataDir, 'lake')))).toEqual({
+      stored: 10,
+      positional: 31,
+    });
   });
 
   it("never shows one tenant another's events", async () => {

@@ -119,8 +119,9 @@ describe('Athena SQL over compacted months (events_month)', () => {
     expect(contested).toMatch(
       /FROM "oplake_lake"\."events_month" WHERE .* AND month BETWEEN \? AND \? AND dt IN \(SELECT dt FROM raw_days\)$/,
     );
+    // Clean month rows go through `clean_rows` like the clean day rows: derived ids whole.
     expect(sql).toMatch(
-      /FROM "oplake_lake"\."events_month" WHERE tenant_id = \? .* AND month BETWEEN \? AND \? AND dt NOT IN \(SELECT dt FROM raw_days\) AND "user" = \?\)\) AS matched/,
+      /\(SELECT coalesce\(event_id, concat\('p-', [^)]*.* FROM "oplake_lake"\."events_month" WHERE tenant_id = \? .* AND month BETWEEN \? AND \? AND dt NOT IN \(SELECT dt FROM raw_days\) AND "user" = \?\) AS clean_rows\)\) AS matched/,
     );
     expect(sql.split('?').length - 1).toBe(params.length);
   });

@@ -39,6 +39,7 @@ function ev(tenant: string, id: string, over: Partial<StoredEvent> = {}): Stored
     attrs: null,
     batch_id: 'b-1',
     received_at: `${DAY}T01:00:05.000Z`,
+    event_pos: null,
     ...over,
   };
 }

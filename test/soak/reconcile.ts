@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { sqlString } from '../../shared/conversion/sql.js';
 import { PREFIX } from '../../shared/domain/layout.js';
+import { parquetEventId } from '../../shared/query/sql.js';
 import { listAll } from '../fixtures/lake-reader.js';
 
 export interface LakeCount {
@@ -27,8 +28,10 @@ export async function countLake(store: FileObjectStore): Promise<LakeCount> {
     try {
       const list = files.map((k) => sqlString(store.pathOf(k))).join(', ');
       const reader = await connection.runAndReadAll(
-        `SELECT regexp_extract(filename, 'tenant_id=([^/]+)', 1) AS tenant, device_id, event_id, count(*)::INTEGER AS n
-         FROM read_parquet([${list}], filename = true) GROUP BY ALL`,
+        // Ids derived from the position are stored NULL: derived again, as search does.
+        `SELECT regexp_extract(filename, 'tenant_id=([^/]+)', 1) AS tenant, device_id, ${parquetEventId('duckdb')} AS event_id, count(*)::INTEGER AS n
+         FROM (FROM (VALUES (CAST(NULL AS INTEGER))) AS "none"("event_pos") WHERE false
+           UNION ALL BY NAME FROM read_parquet([${list}], filename = true, union_by_name = true)) GROUP BY ALL`,
       );
       for (const row of reader.getRowObjectsJson()) {
         copies.set(`${row.tenant}/${row.device_id}/${row.event_id}`, Number(row.n));

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { partitionPrefix } from '../../domain/layout.js';
 import { NotFoundError, ScanLimitExceededError } from '../../errors.js';
+import { buildCleanFloorSql } from '../../query/clean-floor.js';
 import type { PagePosition } from '../../query/cursor.js';
 import type {
   AggregateResult,
@@ -29,13 +30,13 @@ import {
   buildSearchSql,
   contestedColumns,
   neededColumns,
-  type Sources,
   type SqlParam,
 } from '../../query/sql.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
+import { cleanSource, duckDbSources, type SelectedFiles } from './duckdb-sources.js';
 import { FileObjectStore } from './file-object-store.js';
 import { listDays } from './lake-days.js';
-import { byTime, listMonthFolders, monthFileReadings, withMonthRows } from './month-files.js';
+import { listMonthFolders, monthFileReadings } from './month-files.js';
 import {
   bytesToRead,
   type FileFacts,
@@ -55,23 +56,7 @@ export interface DuckDbSearchEngineOptions {
   threads?: number;
 }
 
-/** The files of a query, split by the plan (shared/query/sql.ts), and the bytes it reads. */
-export interface SelectedFiles {
-  raw: string[];
-  /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
-  contested: string[];
-  /** Parquet in the previous layout (text `ts`): read like raw/. */
-  legacy: string[];
-  /** Parquet with unique rows (day files and clean month files). */
-  clean: string[];
-  /** Month files with contested days in range (month-files.ts): rows of `splitDays` contested, others clean. */
-  split: string[];
-  splitDays: string[];
-  /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
-  bytes: number;
-  /** The clean / contested files' statistics prove they hold only the tenant's days in range. */
-  scoped?: { clean: boolean; contested: boolean };
-}
+export type { SelectedFiles };
 
 type Settled = { ok: true; value: SearchPage | AggregateResult } | { ok: false; error: unknown };
 
@@ -82,12 +67,6 @@ interface Running {
   /** Set by `cancel`: the query's connection is interrupted, or never runs. */
   cancelled?: boolean;
 }
-
-const RAW_COLUMNS =
-  "{event_id: 'VARCHAR', tenant_id: 'VARCHAR', dt: 'VARCHAR', type: 'VARCHAR', ts: 'VARCHAR', " +
-  "device_id: 'VARCHAR', user: 'VARCHAR', host: 'VARCHAR', app: 'VARCHAR', title: 'VARCHAR', " +
-  "url: 'VARCHAR', domain: 'VARCHAR', path: 'VARCHAR', op: 'VARCHAR', duration_ms: 'BIGINT', " +
-  "attrs: 'VARCHAR', batch_id: 'VARCHAR', received_at: 'VARCHAR'}";
 
 export class DuckDbSearchEngine implements SearchEngine {
   readonly name = 'duckdb' as const;
@@ -158,6 +137,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       split: [],
       splitDays: [],
       bytes: 0,
+      positioned: new Set(),
     };
     const rawDays = new Set<string>();
     const [raw, current, previous] = await Promise.all(
@@ -215,6 +195,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
       out[kind].push(file.path);
+      if (fact.positions) out.positioned.add(file.path);
       if (kind === 'clean' || kind === 'contested') factsOf[kind].push(fact);
       // Legacy files are read whole; contested and split ones, the query's and the dedup's columns.
       const read = contestedColumns(query);
@@ -294,35 +275,6 @@ export class DuckDbSearchEngine implements SearchEngine {
       if (run.settled !== null && run.expiresAt <= now) this.running.delete(id);
   }
 
-  /**
-   * `order`: clean files go in the query's time order (newest day first for desc), so the first
-   * files scanned fill the top-N and its dynamic filter skips the older row groups by their
-   * statistics (10x on a 30-day filtered search, docs/search.md).
-   */
-  private sources(files: SelectedFiles, order: 'asc' | 'desc' = 'asc'): Sources {
-    const byDay = [...files.clean].sort(byTime);
-    const clean = order === 'desc' ? byDay.reverse() : byDay;
-    const parquet = (list: string[], scoped = false) =>
-      list.length === 0
-        ? null
-        : { sql: 'read_parquet(?::VARCHAR[], hive_partitioning = false)', params: [list], scoped };
-    const month = { split: files.split, days: files.splitDays };
-    return {
-      raw:
-        files.raw.length === 0
-          ? null
-          : {
-              sql:
-                "read_json(?::VARCHAR[], format = 'newline_delimited', compression = 'auto_detect', " +
-                `hive_partitioning = false, columns = ${RAW_COLUMNS})`,
-              params: [files.raw],
-            },
-      contested: withMonthRows(parquet(files.contested, files.scoped?.contested), month, 'contested'),
-      legacy: parquet(files.legacy),
-      clean: withMonthRows(parquet(clean, files.scoped?.clean), month, 'clean'),
-    };
-  }
-
   private async runSearch(
     tenantId: string,
     query: SearchQuery,
@@ -334,9 +286,18 @@ export class DuckDbSearchEngine implements SearchEngine {
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
     if (isEmpty(files)) return { events: [], next: null, stats };
     const after = position?.kind === 'keyset' ? position : null;
+    const order = query.order === 'asc' ? 'asc' : 'desc';
+    // The clean floor first (query/clean-floor.ts): only the page's span has its ids derived.
+    const clean = cleanSource(files, order);
+    let floor: string | null = null;
+    if (clean) {
+      const found = buildCleanFloorSql({ clean, tenantId, query, after });
+      const [row] = await this.run(found.sql, found.params, queryId);
+      floor = typeof row?.ts === 'string' ? row.ts : null;
+    }
     const built = buildSearchSql({
       dialect: 'duckdb',
-      sources: this.sources(files, query.order),
+      sources: duckDbSources(files, order, floor),
       tenantId,
       query,
       after,
@@ -360,7 +321,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     this.checkCutoff(files);
     const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
     if (isEmpty(files)) return { rows: [], stats };
-    const built = buildAggregateSql({ dialect: 'duckdb', sources: this.sources(files), tenantId, query });
+    const built = buildAggregateSql({ dialect: 'duckdb', sources: duckDbSources(files), tenantId, query });
     const rows = await this.run(built.sql, built.params, queryId);
     return { rows: rows.map(toAggregateRow), stats };
   }

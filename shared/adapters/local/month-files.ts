@@ -111,21 +111,21 @@ export function monthFileReadings(
   return out;
 }
 
-const READ_PARQUET = 'read_parquet(?::VARCHAR[], hive_partitioning = false)';
-
 /**
- * A source (`read_parquet` of whole files, or none) plus the split month files' rows of the
- * contested days (`part` contested) or of the other days (`part` clean).
+ * A source (whole files, or none) plus the split month files' rows (`split`: their files as read,
+ * shared/adapters/local/duckdb-sources.ts) of the contested days (`part` contested) or of the
+ * other days (`part` clean).
  */
 export function withMonthRows(
   whole: SqlFragment | null,
-  month: { split: readonly string[]; days: readonly string[] },
+  split: SqlFragment | null,
+  days: readonly string[],
   part: 'contested' | 'clean',
 ): SqlFragment | null {
-  if (month.split.length === 0) return whole;
+  if (split === null) return whole;
   const rows = {
-    sql: `SELECT * FROM ${READ_PARQUET} WHERE ${part === 'clean' ? 'NOT ' : ''}list_contains(?::VARCHAR[], dt)`,
-    params: [month.split, month.days],
+    sql: `SELECT * FROM ${split.sql} WHERE ${part === 'clean' ? 'NOT ' : ''}list_contains(?::VARCHAR[], dt)`,
+    params: [...split.params, days],
   };
   if (whole === null) return { sql: `(${rows.sql}) AS ${part}_rows`, params: rows.params };
   return {

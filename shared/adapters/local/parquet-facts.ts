@@ -27,6 +27,8 @@ export interface RowGroupFacts {
 export interface FileFacts {
   /** `ts` held as text (the previous layout). */
   legacy: boolean;
+  /** Has the `event_pos` column (derived ids stored as NULL); files written before it have not. */
+  positions?: boolean;
   rowGroups: RowGroupFacts[];
   /**
    * The one tenant and the days of every row, from the `tenant_id` and `dt` statistics of every
@@ -71,6 +73,7 @@ export class ParquetFactsCache {
     for (const row of rows) {
       const facts = fresh.get(String(row.file_name));
       if (!facts) continue;
+      if (row.path_in_schema === 'event_pos') facts.positions = true;
       const index = Number(row.row_group_id);
       facts.rowGroups[index] ??= { minMs: null, maxMs: null, columnBytes: new Map() };
       const group = facts.rowGroups[index];

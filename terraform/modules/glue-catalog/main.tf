@@ -19,6 +19,9 @@ locals {
     { name = "attrs", type = "string" },
     { name = "batch_id", type = "string" },
     { name = "received_at", type = "string" },
+    # The position in the batch when the id was derived from it (converted Parquet then stores
+    # event_id NULL and readers derive it: docs/nightly.md "Layout"); NULL in older files.
+    { name = "event_pos", type = "int" },
   ]
 
   events_columns = [
@@ -38,6 +41,7 @@ locals {
     { name = "attrs", type = "string" },
     { name = "batch_id", type = "string" },
     { name = "received_at", type = "timestamp" },
+    { name = "event_pos", type = "int" },
   ]
 
   # Partition projection: the tenant is injected (every query pins it), the day is a date range.
