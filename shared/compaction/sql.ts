@@ -11,9 +11,9 @@ import {
   duckDbParquetRows,
   identifier,
   PARQUET_COLUMN_LIST,
-  PARQUET_LAYOUT,
   S3_LOCATION,
   sqlString,
+  stagedCopyOptions,
   typedColumnList,
 } from '../conversion/sql.js';
 import { assertDate, assertMonth, assertTenant } from '../domain/layout.js';
@@ -51,16 +51,8 @@ export function duckDbMonthCopy(input: DuckDbMonthCopyInput): string {
   if (input.files.length === 0) throw new RangeError('a compaction needs at least one Parquet file');
   // Day and month files written before `event_pos` lack it (duckDbParquetRows gives it as NULL).
   const source = `SELECT ${typedColumnList('duckdb', false)} FROM ${duckDbParquetRows(input.files, true)}`;
-  const options = [
-    'FORMAT parquet',
-    `COMPRESSION ${PARQUET_LAYOUT.compression}`,
-    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? PARQUET_LAYOUT.rowGroupSize)}`,
-    `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
-    // A directory of files (one, below this size), as the conversion writes.
-    `FILE_SIZE_BYTES ${256 * 1024 * 1024}`,
-    "FILENAME_PATTERN 'part-{i}'",
-  ];
-  return `COPY (\n${monthDedupSelect(source)}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
+  // A directory of files (one, below the conversion's file size), as the conversion writes.
+  return `COPY (\n${monthDedupSelect(source)}\n) TO ${sqlString(input.targetDir)} (${stagedCopyOptions(input)})`;
 }
 
 export interface AthenaMonthCtasInput {

@@ -257,6 +257,23 @@ export function duckDbParquetRows(files: readonly string[], dataDt = false): str
   );
 }
 
+/**
+ * The COPY options of a staged write (conversion and compaction): the Parquet layout, a directory
+ * of `part-N` files (a new one past `fileSizeBytes`), and RETURN_FILES, so the statement answers
+ * (Count, Files) and the engine need not list the staging folder.
+ */
+export function stagedCopyOptions(sizes: { rowGroupSize?: number; fileSizeBytes?: number }): string {
+  return [
+    'FORMAT parquet',
+    `COMPRESSION ${PARQUET_LAYOUT.compression}`,
+    `ROW_GROUP_SIZE ${Math.trunc(sizes.rowGroupSize ?? PARQUET_LAYOUT.rowGroupSize)}`,
+    `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
+    `FILE_SIZE_BYTES ${Math.trunc(sizes.fileSizeBytes ?? 256 * 1024 * 1024)}`,
+    "FILENAME_PATTERN 'part-{i}'",
+    'RETURN_FILES true',
+  ].join(', ');
+}
+
 export function duckDbCopy(input: DuckDbCopyInput): string {
   assertTenant(input.tenantId);
   assertDate(input.dt);
@@ -276,15 +293,5 @@ export function duckDbCopy(input: DuckDbCopyInput): string {
       `SELECT ${typedColumnList('duckdb', false)} FROM ${duckDbParquetRows(input.monthFiles, true)} WHERE "dt" = ${sqlString(input.dt)}`,
     );
   }
-  const options = [
-    'FORMAT parquet',
-    `COMPRESSION ${PARQUET_LAYOUT.compression}`,
-    `ROW_GROUP_SIZE ${Math.trunc(input.rowGroupSize ?? PARQUET_LAYOUT.rowGroupSize)}`,
-    `PARQUET_VERSION ${PARQUET_LAYOUT.version}`,
-    `FILE_SIZE_BYTES ${Math.trunc(input.fileSizeBytes ?? 256 * 1024 * 1024)}`,
-    "FILENAME_PATTERN 'part-{i}'",
-    // Answers (Count, Files): the files written, so the engine need not list the staging folder.
-    'RETURN_FILES true',
-  ];
-  return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${options.join(', ')})`;
+  return `COPY (\n${dedupSelect(parts.join('\n  UNION ALL\n  '))}\n) TO ${sqlString(input.targetDir)} (${stagedCopyOptions(input)})`;
 }

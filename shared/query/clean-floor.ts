@@ -18,7 +18,7 @@ import {
   type KeysetPosition,
   type SqlFragment,
   scopePredicates,
-} from './sql.js';
+} from './sql-parts.js';
 
 export interface CleanFloorOptions {
   /** The clean Parquet (typed `ts`). */

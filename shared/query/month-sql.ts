@@ -9,8 +9,7 @@
  * month's other days are read as clean rows, filters and columns pushed into the scan.
  */
 import { dayRange, type QueryScope } from './request.js';
-import type { Builder, SqlFragment } from './sql.js';
-import { normalisedColumns, scopePredicates } from './sql.js';
+import { type Builder, normalisedColumns, type SqlFragment, scopePredicates } from './sql-parts.js';
 
 const RUN_OF_PATH = `regexp_replace("$path", '-[0-9]+\\.parquet$', '')`;
 

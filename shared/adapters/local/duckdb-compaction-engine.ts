@@ -64,7 +64,6 @@ export class DuckDbCompactionEngine implements CompactionEngine {
     try {
       return await runStagedCopy(connection, this.store, {
         sql,
-        stagingPrefix: snapshot.stagingPrefix,
         label: `compaction of ${snapshot.tenantId}/${snapshot.month}`,
       });
     } finally {

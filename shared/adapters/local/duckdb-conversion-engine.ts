@@ -7,8 +7,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ConversionEngine, PartitionSnapshot, StagedOutput } from '../../conversion/engine.js';
-import { ConversionEngineError, ConversionVerificationError } from '../../conversion/errors.js';
-import { duckDbCopy, sqlString } from '../../conversion/sql.js';
+import { duckDbCopy } from '../../conversion/sql.js';
+import { runStagedCopy } from './duckdb-stage.js';
 import type { FileObjectStore } from './file-object-store.js';
 
 export interface DuckDbEngineOptions {
@@ -76,33 +76,10 @@ export class DuckDbConversionEngine implements ConversionEngine {
     });
     const connection = await (await this.db()).connect();
     try {
-      let rows: number;
-      let keys: string[];
-      try {
-        const reader = await connection.runAndReadAll(sql);
-        const [count, files] = reader.getRowsJson()[0] ?? [];
-        rows = Number(count ?? 0);
-        keys = (Array.isArray(files) ? files : [])
-          .filter((file): file is string => typeof file === 'string' && file.endsWith('.parquet'))
-          .map((file) => this.store.keyOf(file));
-      } catch (error) {
-        throw new ConversionEngineError(
-          `duckdb conversion of ${snapshot.tenantId}/${snapshot.dt} failed: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      if (keys.length > 0) {
-        const check = await connection.runAndReadAll(
-          `SELECT count(*) FROM read_parquet([${keys.map((k) => sqlString(this.store.pathOf(k))).join(', ')}])`,
-        );
-        const written = Number(check.getRows()[0]?.[0] ?? -1);
-        if (written !== rows) {
-          throw new ConversionVerificationError(
-            `duckdb reported ${rows} rows but the staged files hold ${written}`,
-          );
-        }
-      }
-      return { rows, keys };
+      return await runStagedCopy(connection, this.store, {
+        sql,
+        label: `conversion of ${snapshot.tenantId}/${snapshot.dt}`,
+      });
     } finally {
       connection.closeSync();
     }

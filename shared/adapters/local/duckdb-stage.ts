@@ -1,6 +1,7 @@
 /**
  * One DuckDB COPY into a fresh staging directory, as the local conversion and compaction run it:
- * the statement (its row count), the staged files, and the check that they hold that many rows.
+ * the statement (`stagedCopyOptions`: it answers its row count and the files it wrote), and the
+ * check that those files hold that many rows.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StagedOutput } from '../../conversion/engine.js';
@@ -11,20 +12,21 @@ import type { FileObjectStore } from './file-object-store.js';
 export async function runStagedCopy(
   connection: DuckDBConnection,
   store: FileObjectStore,
-  copy: { sql: string; stagingPrefix: string; label: string },
+  copy: { sql: string; label: string },
 ): Promise<StagedOutput> {
   let rows: number;
+  let keys: string[];
   try {
     const reader = await connection.runAndReadAll(copy.sql);
-    rows = Number(reader.getRows()[0]?.[0] ?? 0);
+    const [count, files] = reader.getRowsJson()[0] ?? [];
+    rows = Number(count ?? 0);
+    keys = (Array.isArray(files) ? files : [])
+      .filter((file): file is string => typeof file === 'string' && file.endsWith('.parquet'))
+      .map((file) => store.keyOf(file));
   } catch (error) {
     throw new ConversionEngineError(`duckdb ${copy.label} failed: ${(error as Error).message}`, {
       cause: error,
     });
-  }
-  const keys: string[] = [];
-  for await (const info of store.list(copy.stagingPrefix)) {
-    if (info.key.endsWith('.parquet')) keys.push(info.key);
   }
   if (keys.length > 0) {
     const check = await connection.runAndReadAll(
