@@ -6,13 +6,12 @@
 import {
   AthenaClient,
   GetQueryExecutionCommand,
-  GetQueryRuntimeStatisticsCommand,
-  StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fakeAthenaCtas, motoLakeStore } from '../../../test/fixtures/fake-athena-ctas.js';
 import { listAll } from '../../../test/fixtures/lake-reader.js';
 import { compactMonth } from '../../compaction/compact.js';
 import { convertPartition } from '../../conversion/convert.js';
@@ -21,8 +20,8 @@ import { monthPartitionPrefix, partitionPrefix } from '../../domain/layout.js';
 import { AthenaCompactionEngine } from './athena-compaction-engine.js';
 import { AthenaConversionEngine } from './athena-conversion-engine.js';
 import { AthenaRunner } from './athena-runner.js';
-import { motoClientConfig, uniqueName } from './moto-kit.js';
-import { S3ObjectStore } from './s3-object-store.js';
+import { motoClientConfig } from './moto-kit.js';
+import type { S3ObjectStore } from './s3-object-store.js';
 
 const athena = mockClient(AthenaClient);
 const T = 'acme';
@@ -39,29 +38,8 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  bucket = uniqueName('oplake-lake');
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      CreateBucketConfiguration: { LocationConstraint: 'ap-northeast-1' },
-    }),
-  );
-  store = new S3ObjectStore(s3, bucket);
-  started = [];
-  let n = 0;
-  athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
-    started.push(input);
-    const id = `q-${++n}`;
-    const location = /external_location = 's3:\/\/[^/]+\/([^']+)'/.exec(input.QueryString ?? '')?.[1];
-    if (location) await store.put(`${location}20261110_010000_${id}_a`, 'PAR1-a');
-    return { QueryExecutionId: id };
-  });
-  athena.on(GetQueryExecutionCommand).resolves({
-    QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2048 } },
-  });
-  athena
-    .on(GetQueryRuntimeStatisticsCommand)
-    .resolves({ QueryRuntimeStatistics: { Rows: { OutputRows: 99 } } });
+  ({ bucket, store } = await motoLakeStore(s3));
+  started = fakeAthenaCtas(athena, store, { filePrefix: '20261110_010000', files: ['a'], outputRows: 99 });
   runner = new AthenaRunner(new AthenaClient({ region: 'ap-northeast-1' }), { sleep: async () => undefined });
   await store.put(`${partitionPrefix('parquet', T, '2026-10-01')}r1-0.parquet`, 'PAR1-d1');
   await store.put(`${partitionPrefix('parquet', T, '2026-10-02')}r1-0.parquet`, 'PAR1-d2');

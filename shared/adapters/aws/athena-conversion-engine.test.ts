@@ -5,22 +5,21 @@
 import {
   AthenaClient,
   GetQueryExecutionCommand,
-  GetQueryRuntimeStatisticsCommand,
-  StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { fakeAthenaCtas, motoLakeStore } from '../../../test/fixtures/fake-athena-ctas.js';
 import { listAll } from '../../../test/fixtures/lake-reader.js';
 import { convertPartition } from '../../conversion/convert.js';
 import { ConversionEngineError } from '../../conversion/errors.js';
 import { partitionPrefix } from '../../domain/layout.js';
 import { AthenaConversionEngine, tempTableName } from './athena-conversion-engine.js';
 import { AthenaRunner } from './athena-runner.js';
-import { motoClientConfig, uniqueName } from './moto-kit.js';
-import { S3ObjectStore } from './s3-object-store.js';
+import { motoClientConfig } from './moto-kit.js';
+import type { S3ObjectStore } from './s3-object-store.js';
 
 const athena = mockClient(AthenaClient);
 const T = 'acme';
@@ -36,33 +35,13 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  bucket = uniqueName('oplake-lake');
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      CreateBucketConfiguration: { LocationConstraint: 'ap-northeast-1' },
-    }),
-  );
-  store = new S3ObjectStore(s3, bucket);
-  started = [];
-  let n = 0;
+  ({ bucket, store } = await motoLakeStore(s3));
   // A CTAS "writes" two files to its external_location; DROP TABLE writes nothing.
-  athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
-    started.push(input);
-    const id = `q-${++n}`;
-    const location = /external_location = 's3:\/\/[^/]+\/([^']+)'/.exec(input.QueryString ?? '')?.[1];
-    if (location) {
-      await store.put(`${location}20261124_010000_${id}_a`, 'PAR1-a');
-      await store.put(`${location}20261124_010000_${id}_b`, 'PAR1-b');
-    }
-    return { QueryExecutionId: id };
+  started = fakeAthenaCtas(athena, store, {
+    filePrefix: '20261124_010000',
+    files: ['a', 'b'],
+    outputRows: 42,
   });
-  athena.on(GetQueryExecutionCommand).resolves({
-    QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2048 } },
-  });
-  athena
-    .on(GetQueryRuntimeStatisticsCommand)
-    .resolves({ QueryRuntimeStatistics: { Rows: { OutputRows: 42 } } });
   const runner = new AthenaRunner(new AthenaClient({ region: 'ap-northeast-1' }), {
     sleep: async () => undefined,
   });
