@@ -22,7 +22,7 @@ import { FileObjectStore } from '../../shared/adapters/local/file-object-store.j
 import { compactTenant } from '../../shared/compaction/run.js';
 import { sqlString } from '../../shared/conversion/sql.js';
 import { monthPartitionPrefix, partitionPrefix } from '../../shared/domain/layout.js';
-import type { CaseResult, Measurement } from './harness.js';
+import { type CaseResult, geomean, median, queryMeasurement } from './harness.js';
 import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
 const ROUNDS = Number(process.env.OPLAKE_BENCH_ROUNDS ?? 3);
@@ -102,13 +102,6 @@ async function rangeFiles(lake: string, range: { from: string; to: string }): Pr
   }
   return out;
 }
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-const geomean = (values: number[]) => Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
 
 interface Row {
   shape: Shape;
@@ -226,24 +219,14 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
   return rows.flatMap(toCases);
 }
 
-function measurement(ms: number, bytes?: number): Measurement {
-  return {
-    seconds: ms / 1000,
-    units: 1,
-    rate: 1000 / ms,
-    peakRssBytes: 0,
-    ...(bytes === undefined ? {} : { extra: { bytesRead: bytes } }),
-  };
-}
-
 function toCases(r: Row): CaseResult[] {
-  const candidate = measurement(r.ms.compacted, r.bytes.compacted);
+  const candidate = queryMeasurement(r.ms.compacted, r.bytes.compacted);
   const against = (name: string, baselineName: string, ms: number, bytes?: number): CaseResult => ({
     bench: 'compaction',
     case: `${r.shape.name} (${name})`,
     unit: 'queries',
     candidate,
-    baseline: measurement(ms, bytes),
+    baseline: queryMeasurement(ms, bytes),
     baselineName,
     ratio: ms / r.ms.compacted,
   });

@@ -36,10 +36,25 @@ export interface Round {
   peakRssBytes?: number;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function geomean(values: readonly number[]): number {
+  return Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
+}
+
+/** One question's median time as a Measurement (a query a unit), with the bytes it read. */
+export function queryMeasurement(ms: number, bytes?: number): Measurement {
+  return {
+    seconds: ms / 1000,
+    units: 1,
+    rate: 1000 / ms,
+    peakRssBytes: 0,
+    ...(bytes === undefined ? {} : { extra: { bytesRead: bytes } }),
+  };
 }
 
 async function timed(

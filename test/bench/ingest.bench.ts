@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { normalizeBatch, packRecords } from '../../functions/split/split.js';
-import { type CaseResult, compare } from './harness.js';
+import { type CaseResult, compare, median } from './harness.js';
 import { openLoop } from './open-loop.js';
 import { agentBatch } from './split.bench.js';
 
@@ -54,12 +54,6 @@ async function startServer(dataDir: string): Promise<Server> {
   const { url, token, admin } = JSON.parse(line) as { url: string; token: string; admin: string };
   return { url, token, admin, child };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 
 /** Byte figures of a realistic 500-event batch: as sent, as stored (JSON lines), stored gzip. */
 export function byteFigures(events: number) {

@@ -19,7 +19,7 @@ import { aggregateLocal, closeLocalEngines, searchLocal } from '../../functions/
 import { PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
 import { parquetEventId } from '../../shared/query/sql.js';
-import type { CaseResult, Measurement } from './harness.js';
+import { type CaseResult, geomean, median, queryMeasurement } from './harness.js';
 import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
 const ROUNDS = Number(process.env.OPLAKE_BENCH_ROUNDS ?? 3);
@@ -155,13 +155,6 @@ function idealSql(shape: Shape, files: string[]): string {
     `GROUP BY k ORDER BY ${agg.limit === null ? 'k' : `${metric} DESC, k NULLS LAST LIMIT ${agg.limit}`}`
   );
 }
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-const geomean = (values: number[]) => Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
 
 interface Row {
   shape: Shape;
@@ -308,25 +301,15 @@ async function daySizes(
   }
 }
 
-function measurement(ms: number, bytes?: number): Measurement {
-  return {
-    seconds: ms / 1000,
-    units: 1,
-    rate: 1000 / ms,
-    peakRssBytes: 0,
-    ...(bytes === undefined ? {} : { extra: { bytesRead: bytes } }),
-  };
-}
-
 function toCases(r: Row): CaseResult[] {
-  const candidate = measurement(r.ms.converted, r.bytes.converted);
+  const candidate = queryMeasurement(r.ms.converted, r.bytes.converted);
   return [
     {
       bench: 'search',
       case: r.shape.name,
       unit: 'queries',
       candidate,
-      baseline: measurement(r.ms.raw, r.bytes.raw),
+      baseline: queryMeasurement(r.ms.raw, r.bytes.raw),
       baselineName: 'same lake never converted (raw JSON)',
       ratio: r.ms.raw / r.ms.converted,
     },
@@ -335,7 +318,7 @@ function toCases(r: Row): CaseResult[] {
       case: `${r.shape.name} (vs ideal)`,
       unit: 'queries',
       candidate,
-      baseline: measurement(r.ms.ideal),
+      baseline: queryMeasurement(r.ms.ideal),
       baselineName: 'ideal: DuckDB on the same Parquet, filter pushed, no dedup',
       ratio: r.ms.ideal / r.ms.converted,
     },
