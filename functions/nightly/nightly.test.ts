@@ -127,6 +127,7 @@ describe('nightly actions', () => {
 
     expect(summary).toEqual({
       date: '2026-11-23',
+      mode: 'nightly',
       runId: 'r',
       targets: 3,
       succeeded: 2,
@@ -259,6 +260,7 @@ describe('nightly config', () => {
       batchSize: 25,
       maxTenantsPerRun: undefined,
       legacyDaysPerRun: 50,
+      intradayMinRawBytes: 64 * 1024 * 1024,
       retention: { ...DEFAULT_RETENTION, archiveRawDays: 3, perTenant: { acme: { parquetDays: 365 } } },
       retentionAreas: ['parquet'],
     });

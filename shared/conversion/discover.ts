@@ -7,12 +7,42 @@
  * Layout migration: days that still hold files of the previous layout (parquet/, text ts) are
  * targets too, at most `legacyDaysPerRun` a run, oldest first, so a deployed lake is rewritten
  * into parquet-v2/ over a few nights (one more LIST for parquet/, one per tenant found there).
+ *
+ * Intraday runs (docs/nightly.md "Intraday runs"): only the hot days (the run's date and the day
+ * before), only those whose pending raw/ bytes reach `minRawBytes` (one more LIST per hot day
+ * found, counted in listCalls), and no layout migration: older late arrivals wait for the night.
+ *
+ * Overlap backstop (nightly runs only): a hot day whose Parquet holds files of more than one run
+ * (two conversions at once whose merge did not happen: convert.ts step 7) is a target even with
+ * nothing in raw/; its conversion rewrites it into one run's files. One LIST for parquet-v2/, two
+ * per tenant found there (docs/nightly.md "Intraday runs", "Overlap").
  */
-import { assertDate, PREFIX } from '../domain/layout.js';
+import { assertDate, PREFIX, partitionPrefix } from '../domain/layout.js';
 import { DATE_PATTERN, TENANT_PATTERN } from '../domain/limits.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { runsOf } from './convert.js';
 
 export const DEFAULT_LEGACY_DAYS_PER_RUN = 50;
+
+/** The run modes of the workflow: `nightly` (every pending day, migration, retention, compaction) or `intraday`. */
+export const RUN_MODES = ['nightly', 'intraday'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+export interface DiscoverOptions {
+  /** Tenant listings in flight at once (S3 LIST takes tens of ms; 10,000 tenants in series would take minutes). */
+  width?: number;
+  /** Days of the previous layout added as targets per run (a bounded nightly migration). */
+  legacyDaysPerRun?: number;
+  /** `intraday`: the hot days only, over `minRawBytes`, no migration. Default `nightly`. */
+  mode?: RunMode;
+  /** Intraday: a hot day is a target when its raw/ objects hold at least this many bytes. */
+  minRawBytes?: number;
+}
+
+/** The day before `date` (YYYY-MM-DD, UTC). */
+export function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
 
 export interface TenantTargets {
   tenantId: string;
@@ -74,25 +104,51 @@ function folderValue(prefix: string, key: string): string | null {
 export async function discoverTargets(
   store: ObjectStore,
   date: string,
-  /** Tenant listings in flight at once (S3 LIST takes tens of ms; 10,000 tenants in series would take minutes). */
-  width = 16,
-  /** Days of the previous layout added as targets per run (a bounded nightly migration). */
-  legacyDaysPerRun = DEFAULT_LEGACY_DAYS_PER_RUN,
+  options: DiscoverOptions = {},
 ): Promise<Discovery> {
   assertDate(date);
+  const width = options.width ?? 16;
+  const intraday = options.mode === 'intraday';
+  const hot = new Set([dayBefore(date), date]);
+  const minRawBytes = options.minRawBytes ?? 0;
   const tenants = await tenantsUnder(store, PREFIX.raw);
   const byTenant = new Map<string, Set<string>>();
+  let sizeListings = 0;
   await eachWide(tenants, width, async (tenantId) => {
-    const dates = await datesUnder(store, PREFIX.raw, tenantId, date);
+    let dates = await datesUnder(store, PREFIX.raw, tenantId, date);
+    if (intraday) {
+      const big: string[] = [];
+      for (const dt of dates.filter((d) => hot.has(d))) {
+        sizeListings++;
+        let bytes = 0;
+        for await (const o of store.list(partitionPrefix('raw', tenantId, dt))) bytes += o.size;
+        if (bytes > 0 && bytes >= minRawBytes) big.push(dt);
+      }
+      dates = big;
+    }
     if (dates.length > 0) byTenant.set(tenantId, new Set(dates));
   });
-  const legacyTenants = await tenantsUnder(store, PREFIX.parquetV1);
+  // The night's backstop for overlapping conversions: hot days with two runs' files.
+  const parquetTenants = intraday ? [] : await tenantsUnder(store, PREFIX.parquet);
+  await eachWide(parquetTenants, width, async (tenantId) => {
+    for (const dt of hot) {
+      const keys: string[] = [];
+      for await (const o of store.list(partitionPrefix('parquet', tenantId, dt)))
+        if (o.key.endsWith('.parquet')) keys.push(o.key);
+      if (runsOf(keys).size < 2) continue;
+      const dates = byTenant.get(tenantId) ?? new Set<string>();
+      dates.add(dt);
+      byTenant.set(tenantId, dates);
+    }
+  });
+  // Intraday runs leave the layout migration to the night (no LIST of parquet/ either).
+  const legacyTenants = intraday ? [] : await tenantsUnder(store, PREFIX.parquetV1);
   const legacy: { tenantId: string; dt: string }[] = [];
   await eachWide(legacyTenants, width, async (tenantId) => {
     for (const dt of await datesUnder(store, PREFIX.parquetV1, tenantId, date)) legacy.push({ tenantId, dt });
   });
   legacy.sort((a, b) => a.dt.localeCompare(b.dt) || a.tenantId.localeCompare(b.tenantId));
-  let budget = legacyDaysPerRun;
+  let budget = options.legacyDaysPerRun ?? DEFAULT_LEGACY_DAYS_PER_RUN;
   for (const { tenantId, dt } of legacy) {
     if (budget <= 0) break;
     const dates = byTenant.get(tenantId) ?? new Set<string>();
@@ -108,7 +164,12 @@ export async function discoverTargets(
   return {
     items,
     targets: items.reduce((n, i) => n + i.dates.length, 0),
-    listCalls: 2 + tenants.length + legacyTenants.length,
+    listCalls:
+      (intraday ? 1 : 3) +
+      tenants.length +
+      legacyTenants.length +
+      sizeListings +
+      parquetTenants.length * hot.size,
     legacyDays: legacy.length,
   };
 }
