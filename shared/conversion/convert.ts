@@ -37,7 +37,10 @@ import { isRunId, newRunId, runOfKey } from './run-id.js';
 
 export const CONVERSION_STEPS = ['staged', 'verified', 'published', 'replaced', 'archived'] as const;
 
-/** Conversions of one day in a row after a concurrent one published (step 7); then it is left to the next run. */
+/**
+ * Conversions of one day in a row when a concurrent one moved files of the snapshot (stage) or
+ * published beside this one (step 7); then it is left to the next run.
+ */
 export const MAX_SETTLE_ROUNDS = 3;
 
 /** The run ids of a day's current-layout files (`RUN-N.parquet`). */
@@ -82,6 +85,35 @@ async function listKeys(store: ObjectStore, prefix: string) {
   return out;
 }
 
+/** True when an object of the snapshot is gone (moved by a concurrent conversion of the day). */
+async function snapshotChanged(store: ObjectStore, snapshot: PartitionSnapshot): Promise<boolean> {
+  const prefixes = new Set(
+    [...snapshot.rawKeys, ...snapshot.parquetKeys].map((k) => k.slice(0, k.lastIndexOf('/') + 1)),
+  );
+  const present = new Set<string>();
+  for (const prefix of prefixes) for (const o of await listKeys(store, prefix)) present.add(o.key);
+  return [...snapshot.rawKeys, ...snapshot.parquetKeys].some((k) => !present.has(k));
+}
+
+/**
+ * Moves the snapshot's raw objects still in raw/ to archive/raw/. A concurrent conversion of the
+ * same day may move some of them between the listing and the move (the move then fails on a
+ * missing source): list again and move what is left, a few times.
+ */
+async function archiveRaw(store: ObjectStore, rawPrefix: string, rawKeys: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const stillRaw = new Set((await listKeys(store, rawPrefix)).map((o) => o.key));
+    const moves = rawKeys.filter((k) => stillRaw.has(k)).map((from) => ({ from, to: archiveKeyOf(from) }));
+    if (moves.length === 0) return;
+    try {
+      await store.move(moves);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 export interface ConvertTarget {
   tenantId: string;
   dt: string;
@@ -91,7 +123,7 @@ export interface ConvertTarget {
    * previous layout come out in the current one). Same steps, same guarantees.
    */
   rewrite?: boolean;
-  /** Internal: how many conversions of this day this call already follows (step 7). */
+  /** Internal: how many conversions of this day this call already follows (a stale snapshot, step 7). */
   settleRound?: number;
 }
 
@@ -143,8 +175,18 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
     if (deps.afterStep) await deps.afterStep(name, snapshot);
   };
 
-  // 2. stage
-  const staged = await engine.materialize(snapshot);
+  // 2. stage (a concurrent conversion of the day may have replaced or archived files of this
+  // snapshot meanwhile: then start again from what is visible now)
+  const round = target.settleRound ?? 0;
+  let staged: Awaited<ReturnType<ConversionEngine['materialize']>>;
+  try {
+    staged = await engine.materialize(snapshot);
+  } catch (error) {
+    if (round < MAX_SETTLE_ROUNDS && (await snapshotChanged(store, snapshot))) {
+      return convertPartition(deps, { tenantId, dt, settleRound: round + 1 });
+    }
+    throw error;
+  }
   await step('staged');
 
   // 3. verify
@@ -168,10 +210,7 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
   await step('replaced');
 
   // 6. archive: only the snapshot's raw objects, and only those still there (a crashed run may have moved some)
-  const stillRaw = new Set((await listKeys(store, rawPrefix)).map((o) => o.key));
-  await store.move(
-    snapshot.rawKeys.filter((k) => stillRaw.has(k)).map((from) => ({ from, to: archiveKeyOf(from) })),
-  );
+  await archiveRaw(store, rawPrefix, snapshot.rawKeys);
   await step('archived');
 
   const result: ConversionResult = {
@@ -185,7 +224,6 @@ export async function convertPartition(deps: ConvertDeps, target: ConvertTarget)
 
   // 7. settle: another conversion of this day published meanwhile (its files are not ours and
   // were not in our snapshot): merge them now rather than leave the day with two runs' files.
-  const round = target.settleRound ?? 0;
   const mine = new Set([...published, ...snapshot.parquetKeys]);
   const others = (await listKeys(store, parquetPrefix)).filter(
     (o) => o.key.endsWith('.parquet') && !mine.has(o.key),
