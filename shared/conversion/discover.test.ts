@@ -68,9 +68,9 @@ describe('discoverTargets, intraday mode', () => {
     ]);
     expect(found.targets).toBe(3);
     expect(found.legacyDays).toBe(0);
-    // raw/ + one per tenant (its days) + one per hot day found (its objects' sizes): 1 + 3 + 4.
-    expect(found.listCalls).toBe(8);
-    expect(store.lists).toBe(found.listCalls);
+    // One flat listing of raw/ (1,000 keys a LIST): 9 objects, one LIST; nothing else listed.
+    expect(found.listCalls).toBe(1);
+    expect(store.lists).toBe(1);
   });
 
   it('with no threshold takes every hot day with bytes pending, and a higher one takes fewer', async () => {

@@ -9,8 +9,10 @@
  * into parquet-v2/ over a few nights (one more LIST for parquet/, one per tenant found there).
  *
  * Intraday runs (docs/nightly.md "Intraday runs"): only the hot days (the run's date and the day
- * before), only those whose pending raw/ bytes reach `minRawBytes` (one more LIST per hot day
- * found, counted in listCalls), and no layout migration: older late arrivals wait for the night.
+ * before), only those whose pending raw/ bytes reach `minRawBytes`, and no layout migration: older
+ * late arrivals wait for the night. The sizes come from one flat listing of raw/ (1,000 keys a
+ * LIST, counted in listCalls): once intraday runs go on raw/ holds about an hour of data, a few
+ * hundred LISTs for 20,000 tenants where a listing per tenant would take 20,000.
  *
  * Overlap backstop (nightly runs only): a hot day whose Parquet holds files of more than one run
  * (two conversions at once whose merge did not happen: convert.ts step 7) is a target even with
@@ -83,6 +85,29 @@ async function datesUnder(
   return dates.sort();
 }
 
+/** S3 answers a LIST with at most 1,000 keys. */
+const KEYS_PER_LIST = 1000;
+
+/** Bytes in raw/ per tenant and hot day, from one listing of every raw object. */
+async function hotRawBytes(
+  store: ObjectStore,
+  hot: ReadonlySet<string>,
+): Promise<{ bytes: Map<string, Map<string, number>>; listCalls: number }> {
+  const bytes = new Map<string, Map<string, number>>();
+  let objects = 0;
+  for await (const object of store.list(PREFIX.raw)) {
+    objects++;
+    const [tenantFolder, dayFolder] = object.key.slice(PREFIX.raw.length).split('/');
+    const tenantId = folderValue(tenantFolder ?? '', 'tenant_id');
+    const dt = folderValue(dayFolder ?? '', 'dt');
+    if (tenantId === null || dt === null || !TENANT_PATTERN.test(tenantId) || !hot.has(dt)) continue;
+    const byDay = bytes.get(tenantId) ?? new Map<string, number>();
+    byDay.set(dt, (byDay.get(dt) ?? 0) + object.size);
+    bytes.set(tenantId, byDay);
+  }
+  return { bytes, listCalls: Math.max(1, Math.ceil(objects / KEYS_PER_LIST)) };
+}
+
 /** Runs `work` over `items`, `width` at a time. */
 async function eachWide<T>(
   items: readonly T[],
@@ -111,23 +136,26 @@ export async function discoverTargets(
   const intraday = options.mode === 'intraday';
   const hot = new Set([dayBefore(date), date]);
   const minRawBytes = options.minRawBytes ?? 0;
-  const tenants = await tenantsUnder(store, PREFIX.raw);
   const byTenant = new Map<string, Set<string>>();
-  let sizeListings = 0;
-  await eachWide(tenants, width, async (tenantId) => {
-    let dates = await datesUnder(store, PREFIX.raw, tenantId, date);
-    if (intraday) {
-      const big: string[] = [];
-      for (const dt of dates.filter((d) => hot.has(d))) {
-        sizeListings++;
-        let bytes = 0;
-        for await (const o of store.list(partitionPrefix('raw', tenantId, dt))) bytes += o.size;
-        if (bytes > 0 && bytes >= minRawBytes) big.push(dt);
-      }
-      dates = big;
+  let tenants: string[] = [];
+  let listCalls = 0;
+  if (intraday) {
+    // One flat listing of raw/ (1,000 keys a LIST): raw/ holds about an hour of data once intraday
+    // runs go on, so this is a few LISTs where a listing per tenant would be one per tenant.
+    const sizes = await hotRawBytes(store, hot);
+    listCalls += sizes.listCalls;
+    for (const [tenantId, byDay] of sizes.bytes) {
+      const dates = [...byDay].filter(([, bytes]) => bytes > 0 && bytes >= minRawBytes).map(([dt]) => dt);
+      if (dates.length > 0) byTenant.set(tenantId, new Set(dates));
     }
-    if (dates.length > 0) byTenant.set(tenantId, new Set(dates));
-  });
+  } else {
+    tenants = await tenantsUnder(store, PREFIX.raw);
+    listCalls += 1 + tenants.length;
+    await eachWide(tenants, width, async (tenantId) => {
+      const dates = await datesUnder(store, PREFIX.raw, tenantId, date);
+      if (dates.length > 0) byTenant.set(tenantId, new Set(dates));
+    });
+  }
   // The night's backstop for overlapping conversions: hot days with two runs' files.
   const parquetTenants = intraday ? [] : await tenantsUnder(store, PREFIX.parquet);
   await eachWide(parquetTenants, width, async (tenantId) => {
@@ -164,12 +192,7 @@ export async function discoverTargets(
   return {
     items,
     targets: items.reduce((n, i) => n + i.dates.length, 0),
-    listCalls:
-      (intraday ? 1 : 3) +
-      tenants.length +
-      legacyTenants.length +
-      sizeListings +
-      parquetTenants.length * hot.size,
+    listCalls: listCalls + (intraday ? 0 : 2 + legacyTenants.length + parquetTenants.length * hot.size),
     legacyDays: legacy.length,
   };
 }
