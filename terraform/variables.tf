@@ -176,7 +176,7 @@ variable "nightly_schedule_enabled" {
 variable "intraday_schedule_expression" {
   description = "EventBridge Scheduler expression (in nightly_schedule_timezone) starting the workflow in intraday mode, {\"mode\":\"intraday\"}: the run's date and the day before of tenants with intraday_min_raw_bytes pending (docs/nightly.md \"Intraday runs\"). null: no intraday runs."
   type        = string
-  default     = "rate(1 hour)"
+  default     = "cron(30 * * * ? *)"
   nullable    = true
 }
 

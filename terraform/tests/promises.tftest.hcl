@@ -377,13 +377,13 @@ run "intraday_schedule" {
   assert {
     condition = (
       length(module.nightly_workflow.settings.intraday_schedule) == 1 &&
-      module.nightly_workflow.settings.intraday_schedule[0].expression == "rate(1 hour)" &&
+      module.nightly_workflow.settings.intraday_schedule[0].expression == "cron(30 * * * ? *)" &&
       module.nightly_workflow.settings.intraday_schedule[0].state == "ENABLED" &&
       jsondecode(module.nightly_workflow.settings.intraday_schedule[0].input) == { mode = "intraday" } &&
       module.nightly_workflow.settings.intraday_schedule[0].target == module.nightly_workflow.state_machine_arn &&
       jsondecode(module.nightly_workflow.settings.schedule_input) == {}
     )
-    error_message = "By default the same workflow also runs hourly with {\"mode\":\"intraday\"}; the nightly schedule keeps {}."
+    error_message = "By default the same workflow also runs hourly at half past (not with the 01:00 nightly run) with {\"mode\":\"intraday\"}; the nightly schedule keeps {}."
   }
 
   assert {
