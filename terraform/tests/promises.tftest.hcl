@@ -423,6 +423,22 @@ run "intraday_schedule_off" {
   }
 }
 
+run "discover_may_list_parquet_v2_without_the_parquet_retention_area" {
+  command = apply
+
+  variables {
+    nightly_retention_areas = ["staging"]
+  }
+
+  assert {
+    condition = contains(
+      [for st in jsondecode(module.nightly.policy_documents[1]).Statement : st if st.Sid == "ListLake"][0].Condition.StringLike["s3:prefix"],
+      "parquet-v2/*"
+    )
+    error_message = "Discover lists the hot days under parquet-v2/ (the overlap backstop) whatever the retention areas."
+  }
+}
+
 run "intraday_min_raw_bytes_is_validated" {
   command = plan
 
