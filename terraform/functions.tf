@@ -111,6 +111,7 @@ module "nightly" {
     OPLAKE_NIGHTLY_MAX_CONCURRENCY = tostring(local.nightly_athena_concurrency)
     OPLAKE_NIGHTLY_BATCH_SIZE      = tostring(var.nightly_batch_size)
     OPLAKE_NIGHTLY_MAX_TENANTS     = var.nightly_max_tenants_per_run == null ? "" : tostring(var.nightly_max_tenants_per_run)
+    OPLAKE_INTRADAY_MIN_RAW_BYTES  = format("%d", var.intraday_min_raw_bytes)
     OPLAKE_RETENTION_AREAS         = join(",", var.nightly_retention_areas)
     OPLAKE_RETENTION = jsonencode({
       parquetDays    = var.parquet_retention_days

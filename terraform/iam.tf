@@ -42,8 +42,9 @@ locals {
     staging    = ["staging/"]
   }
   nightly_retention_prefixes = flatten([for a in var.nightly_retention_areas : local.retention_area_prefixes[a]])
-  # Discover lists raw/ and the previous layout's parquet/ (the bounded nightly migration).
-  nightly_list_prefixes = distinct(concat(["raw/", "parquet/"], local.nightly_retention_prefixes))
+  # Discover lists raw/, the previous layout's parquet/ (the bounded nightly migration) and the hot
+  # days under parquet-v2/ (days two overlapping conversions left with two runs' files).
+  nightly_list_prefixes = distinct(concat(["raw/", "parquet/", "parquet-v2/"], local.nightly_retention_prefixes))
 
   policies = {
     ingest = {
@@ -181,7 +182,7 @@ locals {
       Version = "2012-10-17"
       Statement = [
         {
-          # Discover lists raw/; retention lists the areas it enforces.
+          # Discover lists raw/, parquet/ and parquet-v2/; retention lists the areas it enforces.
           Sid       = "ListLake"
           Effect    = "Allow"
           Action    = ["s3:ListBucket"]

@@ -61,4 +61,5 @@ module "nightly_workflow" {
   schedule_expression          = var.nightly_schedule_expression
   schedule_expression_timezone = var.nightly_schedule_timezone
   schedule_enabled             = var.nightly_schedule_enabled
+  intraday_schedule_expression = var.intraday_schedule_expression
 }

@@ -168,9 +168,27 @@ variable "nightly_schedule_timezone" {
 }
 
 variable "nightly_schedule_enabled" {
-  description = "Whether the nightly schedule is enabled."
+  description = "Whether the nightly schedule (and the intraday one, when set) is enabled."
   type        = bool
   default     = true
+}
+
+variable "intraday_schedule_expression" {
+  description = "EventBridge Scheduler expression (in nightly_schedule_timezone) starting the workflow in intraday mode, {\"mode\":\"intraday\"}: the run's date and the day before of tenants with intraday_min_raw_bytes pending (docs/nightly.md \"Intraday runs\"). null: no intraday runs."
+  type        = string
+  default     = "cron(30 * * * ? *)"
+  nullable    = true
+}
+
+variable "intraday_min_raw_bytes" {
+  description = "An intraday run converts a tenant-day once its raw/ objects hold at least this many bytes. Athena bills 10 MB a query at least and a conversion costs about as much as scanning 38 MB, so small tenants gain nothing (docs/nightly.md \"Intraday runs\")."
+  type        = number
+  default     = 67108864
+
+  validation {
+    condition     = var.intraday_min_raw_bytes >= 0 && floor(var.intraday_min_raw_bytes) == var.intraday_min_raw_bytes
+    error_message = "intraday_min_raw_bytes must be a whole number of bytes, 0 or more."
+  }
 }
 
 variable "athena_active_dml_quota" {

@@ -12,13 +12,14 @@ import { DuckDbCompactionEngine } from '../../shared/adapters/local/duckdb-compa
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
 import { DEFAULT_COMPACTION } from '../../shared/compaction/plan.js';
+import { compactTenant } from '../../shared/compaction/run.js';
 import { convertPartition } from '../../shared/conversion/convert.js';
 import { monthPartitionPrefix, partitionPrefix } from '../../shared/domain/layout.js';
 import { LocalTaskCallbacks } from '../../shared/local/workflow/local-task-callbacks.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { readParquetRows } from '../../test/fixtures/lake-reader.js';
 import { type RawLake, writeRawLake } from '../../test/fixtures/raw-lake.js';
-import { runTenant, TASK_ERRORS } from './core.js';
+import { parseFanOutMessage, runTenant, TASK_ERRORS } from './core.js';
 import { createCtasRunnerHandler } from './create-handler.js';
 
 const DAYS = ['2026-10-29', '2026-10-30', '2026-10-31'];
@@ -90,6 +91,33 @@ describe('ctas-runner compaction after the conversion', () => {
     const expected = DAYS.reduce((n, dt) => n + (lake.expected.get(T)?.get(dt)?.size ?? 0), 0);
     expect(rows).toHaveLength(expected);
     expect(await store.listPrefixes(partitionPrefix('parquet', T))).toEqual([]);
+  });
+
+  it('an intraday message converts only: no compaction (the night does it)', async () => {
+    const task = callbacks.issue();
+    const compactCalls: string[] = [];
+    const outcome = await runTenant(
+      parseFanOutMessage(
+        JSON.stringify({ taskToken: task.token, tenantId: T, dates: DAYS, runId: 'r1', mode: 'intraday' }),
+      ),
+      {
+        callbacks,
+        convert,
+        compact: (tenantId) => {
+          compactCalls.push(tenantId);
+          return compactTenant({ store, engine: compaction, clock, policy: DEFAULT_COMPACTION }, tenantId);
+        },
+      },
+    );
+    expect(outcome).toEqual({ tenantId: T, dates: DAYS, ok: true, converted: 3, rows: expect.any(Number) });
+    expect(compactCalls).toEqual([]);
+    expect(await store.listPrefixes(monthPartitionPrefix(T))).toEqual([]);
+    await expect(task.settled).resolves.toMatchObject({ ok: true });
+    expect(() =>
+      parseFanOutMessage(
+        JSON.stringify({ taskToken: 't', tenantId: T, dates: DAYS, runId: 'r', mode: 'hourly' }),
+      ),
+    ).toThrow('mode must be nightly or intraday');
   });
 
   it('a failing compaction fails the tenant with its own error; the converted dates stay converted', async () => {

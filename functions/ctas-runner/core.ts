@@ -19,6 +19,8 @@ export interface FanOutMessage {
   tenantId: string;
   dates: string[];
   runId: string;
+  /** The workflow's run mode; `intraday` converts only (no compaction). Absent: `nightly`. */
+  mode?: 'nightly' | 'intraday';
 }
 
 /** Error names the workflow sees (ASL Retry matches States.TaskFailed, which covers them). */
@@ -64,13 +66,22 @@ export function parseFanOutMessage(body: string): FanOutMessage {
   if (!Array.isArray(v.dates) || !v.dates.every((d): d is string => typeof d === 'string')) {
     throw new BadFanOutMessageError('dates must be an array of YYYY-MM-DD');
   }
+  if (v.mode !== undefined && v.mode !== 'nightly' && v.mode !== 'intraday') {
+    throw new BadFanOutMessageError('mode must be nightly or intraday');
+  }
   try {
     assertTenant(v.tenantId);
     for (const d of v.dates) assertDate(d);
   } catch (error) {
     throw new BadFanOutMessageError((error as Error).message);
   }
-  return { taskToken: v.taskToken, tenantId: v.tenantId, dates: v.dates, runId: v.runId };
+  return {
+    taskToken: v.taskToken,
+    tenantId: v.tenantId,
+    dates: v.dates,
+    runId: v.runId,
+    ...(v.mode === undefined ? {} : { mode: v.mode }),
+  };
 }
 
 export interface RunnerLog {
@@ -108,6 +119,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
   }, deps.heartbeatMs ?? 60_000);
   beat.unref?.();
 
+  const compact = message.mode === 'intraday' ? undefined : deps.compact;
   const failures: string[] = [];
   let converted = 0;
   let rows = 0;
@@ -138,11 +150,12 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
       }
     }
     // Compaction once every date converted (a month with a pending day waits for it anyway);
-    // short of time it waits for the next night (nothing is pending on it).
+    // short of time it waits for the next night (nothing is pending on it). Intraday runs
+    // never compact: the hot days are not in a closed month, the night does the rest.
     const timeLeft = !deps.remainingMs || deps.remainingMs() >= (deps.reserveMs ?? 120_000);
-    if (deps.compact && failures.length === 0 && !incomplete && timeLeft) {
+    if (compact && failures.length === 0 && !incomplete && timeLeft) {
       try {
-        const months = await deps.compact(tenantId);
+        const months = await compact(tenantId);
         compactedMonths = months.filter((m) => m.status === 'compacted').length;
         for (const month of months) log.info('compacted', { ...month });
       } catch (error) {
@@ -157,7 +170,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
 
   const outcome: TenantOutcome =
     failures.length === 0 && !incomplete && compactionFailure === null
-      ? { tenantId, dates, ok: true, converted, rows, ...(deps.compact ? { compactedMonths } : {}) }
+      ? { tenantId, dates, ok: true, converted, rows, ...(compact ? { compactedMonths } : {}) }
       : {
           tenantId,
           dates,

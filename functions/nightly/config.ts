@@ -8,6 +8,7 @@
  * | OPLAKE_NIGHTLY_BATCH_SIZE       | no       | tenants per child execution (ItemBatcher; default 25, max 100) |
  * | OPLAKE_NIGHTLY_MAX_TENANTS      | no       | back-pressure only: tenants per execution, oldest first (default: no cap) |
  * | OPLAKE_NIGHTLY_LEGACY_DAYS      | no       | previous-layout days rewritten per execution (default 50)  |
+ * | OPLAKE_INTRADAY_MIN_RAW_BYTES   | no       | intraday runs convert a hot day once its pending raw/ bytes reach this (default 64 MiB: docs/nightly.md "Intraday runs") |
  * | OPLAKE_RETENTION                | no       | JSON RetentionPolicy (parquetDays, archiveRawDays, rejectsDays, stagingHours, perTenant) |
  * | OPLAKE_RETENTION_AREAS          | no       | areas the job enforces (default `parquet`; lifecycle rules do the rest on AWS) |
  */
@@ -22,12 +23,16 @@ import {
 import { ConfigError } from '../../shared/errors.js';
 import { DEFAULT_BATCH_SIZE, MAX_DISTRIBUTED_MAP_CONCURRENCY } from './core.js';
 
+/** On AWS: Athena bills 10 MB a query at least, and reading raw JSON is what costs (docs/nightly.md). */
+export const DEFAULT_INTRADAY_MIN_RAW_BYTES = 64 * 1024 * 1024;
+
 export interface NightlyEnvConfig {
   lakeBucket: string;
   maxConcurrency: number;
   batchSize: number;
   maxTenantsPerRun: number | undefined;
   legacyDaysPerRun: number;
+  intradayMinRawBytes: number;
   retention: RetentionPolicy;
   retentionAreas: RetentionArea[];
 }
@@ -89,6 +94,11 @@ export function readNightlyEnv(env: Env): Readonly<NightlyEnvConfig> {
       fallback: DEFAULT_LEGACY_DAYS_PER_RUN,
       min: 0,
       max: 1000,
+    }),
+    intradayMinRawBytes: int(env, 'OPLAKE_INTRADAY_MIN_RAW_BYTES', {
+      fallback: DEFAULT_INTRADAY_MIN_RAW_BYTES,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
     }),
     retention: json(env, 'OPLAKE_RETENTION', parseRetention, DEFAULT_RETENTION),
     retentionAreas: areas as RetentionArea[],

@@ -1,18 +1,27 @@
 /**
  * The workflow's own steps, one function with an `action` (fewer cold starts, one IAM role):
- *   discover   {input: {date?, maxConcurrency?}, startTime}
+ *   discover   {input: {date?, maxConcurrency?, mode?}, startTime}
  *              → writes the night's work list (JSON Lines, one tenant a line) to
- *                nightly/RUN/work-list.jsonl and answers {date, runId, maxConcurrency, batchSize,
+ *                nightly/RUN/work-list.jsonl and answers {date, mode, runId, maxConcurrency, batchSize,
  *                targets, tenants, workList: {bucket, key}, results: {bucket, prefix}, deferred*}
- *   housekeep  {date}                                          → retention report
- *   summarise  {date, runId, targets, resultWriter | results}  → NightlySummary (+ metric NightlyTenantFailures)
+ *   housekeep  {date}                                          → retention report (nightly mode only)
+ *   summarise  {date, mode, runId, targets, resultWriter | results}  → NightlySummary (+ metric NightlyTenantFailures)
+ *
+ * `mode` is `nightly` (default) or `intraday` (docs/nightly.md "Intraday runs": the run's date and
+ * the day before only, days with at least `intradayMinRawBytes` pending, no migration, no
+ * retention, no compaction).
  *
  * The Distributed Map reads the work list (ItemReader) and writes its children's results to S3
  * (ResultWriter); summarise reads them from there, so no tenant list passes through the state and
  * there is no per-run cap. `maxTenantsPerRun` remains only as back-pressure (unset by default).
  */
 
-import { discoverTargets, type TenantTargets } from '../../shared/conversion/discover.js';
+import {
+  discoverTargets,
+  RUN_MODES,
+  type RunMode,
+  type TenantTargets,
+} from '../../shared/conversion/discover.js';
 import {
   assertOwnBucket,
   encodeWorkList,
@@ -62,14 +71,21 @@ export interface NightlyDeps {
   maxTenantsPerRun?: number;
   /** Days of the previous layout rewritten per run (default 50; docs/deploy.md "Upgrading the layout"). */
   legacyDaysPerRun?: number;
+  /** Intraday runs convert a hot day when its pending raw/ bytes reach this (default 0: any). */
+  intradayMinRawBytes?: number;
 }
 
 export type NightlyAction =
-  | { action: 'discover'; input?: { date?: unknown; maxConcurrency?: unknown }; startTime?: string }
+  | {
+      action: 'discover';
+      input?: { date?: unknown; maxConcurrency?: unknown; mode?: unknown };
+      startTime?: string;
+    }
   | { action: 'housekeep'; date: string }
   | {
       action: 'summarise';
       date: string;
+      mode?: RunMode;
       runId: string;
       targets: number;
       deferredTenants?: number;
@@ -82,6 +98,7 @@ export type NightlyAction =
 
 export interface DiscoverOutput {
   date: string;
+  mode: RunMode;
   runId: string;
   maxConcurrency: number;
   batchSize: number;
@@ -114,20 +131,37 @@ export function runDate(input: { date?: unknown } | undefined, now: Date): strin
   return date;
 }
 
+/** The input's `mode`: `nightly` when absent, InvalidRequestError when not one of RUN_MODES. */
+export function runMode(input: { mode?: unknown } | undefined): RunMode {
+  const mode = input?.mode;
+  if (mode === undefined || mode === null || mode === '') return 'nightly';
+  if (typeof mode !== 'string' || !(RUN_MODES as readonly string[]).includes(mode)) {
+    throw new InvalidRequestError(`mode must be one of ${RUN_MODES.join(', ')}`);
+  }
+  return mode as RunMode;
+}
+
 export async function discover(
   event: Extract<NightlyAction, { action: 'discover' }>,
   deps: NightlyDeps,
 ): Promise<DiscoverOutput> {
   const now = deps.clock.now();
   const date = runDate(event.input, now);
+  const mode = runMode(event.input);
   const requested = event.input?.maxConcurrency;
   const maxConcurrency =
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0
       ? Math.min(requested, deps.defaultMaxConcurrency)
       : deps.defaultMaxConcurrency;
-  const found = await discoverTargets(deps.store, date, deps.listWidth, deps.legacyDaysPerRun);
-  // Days still in the previous layout (before this run): the migration is over at 0.
-  deps.metrics.addMetric('NightlyLegacyDays', 'Count', found.legacyDays);
+  const found = await discoverTargets(deps.store, date, {
+    mode,
+    ...(deps.listWidth === undefined ? {} : { width: deps.listWidth }),
+    ...(deps.legacyDaysPerRun === undefined ? {} : { legacyDaysPerRun: deps.legacyDaysPerRun }),
+    ...(deps.intradayMinRawBytes === undefined ? {} : { minRawBytes: deps.intradayMinRawBytes }),
+  });
+  // Days still in the previous layout (before this run): the migration is over at 0 (an
+  // intraday run does not look).
+  if (mode === 'nightly') deps.metrics.addMetric('NightlyLegacyDays', 'Count', found.legacyDays);
   const cap = deps.maxTenantsPerRun ?? Number.POSITIVE_INFINITY;
   const byId = (a: TenantTargets, b: TenantTargets) =>
     a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0;
@@ -145,6 +179,7 @@ export async function discover(
   await deps.store.put(key, encodeWorkList(taken), { contentType: 'application/jsonl' });
   return {
     date,
+    mode,
     runId,
     maxConcurrency,
     batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,

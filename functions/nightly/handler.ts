@@ -22,4 +22,5 @@ export const handler = createNightlyHandler({
   listWidth: 64,
   ...(config.maxTenantsPerRun === undefined ? {} : { maxTenantsPerRun: config.maxTenantsPerRun }),
   legacyDaysPerRun: config.legacyDaysPerRun,
+  intradayMinRawBytes: config.intradayMinRawBytes,
 });

@@ -104,6 +104,27 @@ describe('nightly actions', () => {
     );
   });
 
+  it('discover takes a mode: intraday answers it, keeps the hot days over the threshold; others are refused', async () => {
+    await store.put(`${partitionPrefix('raw', 'acme', '2026-11-01')}old.json.gz`, 'xxxx');
+    await store.put(`${partitionPrefix('raw', 'big', '2026-11-24')}c.json.gz`, 'x'.repeat(100));
+
+    const nightly = (await runAction({ action: 'discover', input: {} }, deps)) as DiscoverOutput;
+    const intraday = (await runAction(
+      { action: 'discover', input: { mode: 'intraday' } },
+      { ...deps, intradayMinRawBytes: 50 },
+    )) as DiscoverOutput;
+
+    expect(nightly).toMatchObject({ mode: 'nightly', targets: 4 });
+    expect(intraday).toMatchObject({ mode: 'intraday', targets: 1, tenants: 1 });
+    const list = Buffer.from((await store.get(intraday.workList.key)) ?? []).toString();
+    expect(list).toBe('{"tenantId":"big","dates":["2026-11-24"]}\n');
+    for (const mode of ['hourly', 3, true]) {
+      await expect(runAction({ action: 'discover', input: { mode } }, deps)).rejects.toThrow(
+        InvalidRequestError,
+      );
+    }
+  });
+
   it('summarise counts tenant-days and emits NightlyTenantFailures', async () => {
     const summary = await runAction(
       {
@@ -127,6 +148,7 @@ describe('nightly actions', () => {
 
     expect(summary).toEqual({
       date: '2026-11-23',
+      mode: 'nightly',
       runId: 'r',
       targets: 3,
       succeeded: 2,
@@ -259,6 +281,7 @@ describe('nightly config', () => {
       batchSize: 25,
       maxTenantsPerRun: undefined,
       legacyDaysPerRun: 50,
+      intradayMinRawBytes: 64 * 1024 * 1024,
       retention: { ...DEFAULT_RETENTION, archiveRawDays: 3, perTenant: { acme: { parquetDays: 365 } } },
       retentionAreas: ['parquet'],
     });

@@ -123,8 +123,39 @@ describe('oplake CLI', () => {
     expect(left).toEqual([]);
   });
 
+  it('nightly --mode intraday converts the hot days only, in process', async () => {
+    const { writeRawLake } = await import('../../test/fixtures/raw-lake.js');
+    const { FileObjectStore } = await import('../adapters/local/file-object-store.js');
+    const store = new FileObjectStore(join(dataDir, 'lake'));
+    await writeRawLake(store, { tenants: 1, days: 3, lastDay: '2026-11-24', eventsPerTenantDay: 20 });
+    const url = `http://127.0.0.1:${await closedPort()}`;
+
+    const run = await cli([
+      'nightly',
+      '--date',
+      '2026-11-24',
+      '--mode',
+      'intraday',
+      '--url',
+      url,
+      '--data-dir',
+      dataDir,
+    ]);
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out[0] ?? '')).toMatchObject({
+      mode: 'intraday',
+      targets: 2,
+      succeeded: 2,
+      failed: 0,
+    });
+  });
+
   it('refuses a malformed date or tenant id with exit code 1', async () => {
     expect((await cli(['nightly', '--date', '24/11/2026', '--data-dir', dataDir])).code).toBe(1);
+    const badMode = await cli(['nightly', '--mode', 'hourly', '--data-dir', dataDir]);
+    expect(badMode.code).toBe(1);
+    expect(badMode.err.join('\n')).toContain('--mode must be one of nightly, intraday');
     expect((await cli(['tenant', 'delete', 'Not_A_Tenant', '--data-dir', dataDir])).code).toBe(1);
   });
 });

@@ -16,7 +16,7 @@
  */
 
 import { ConversionVerificationError } from '../conversion/errors.js';
-import { isRunId, newRunId } from '../conversion/run-id.js';
+import { isRunId, newRunId, runOfKey } from '../conversion/run-id.js';
 import { monthPartitionPrefix, PREFIX, partitionPrefix } from '../domain/layout.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
@@ -156,7 +156,4 @@ export async function compactMonth(deps: CompactDeps, target: CompactTarget): Pr
   return { ...base, status: 'compacted', files: published.length, rows: staged.rows };
 }
 
-/** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
-export function runOfKey(key: string): string {
-  return (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');
-}
+export { runOfKey };

@@ -13,3 +13,8 @@ export function newRunId(clock: Clock = systemClock): string {
 export function isRunId(value: string): boolean {
   return RUN_ID.test(value);
 }
+
+/** The run a Parquet file was written by: its name without the `-N.parquet` counter. */
+export function runOfKey(key: string): string {
+  return (key.split('/').pop() ?? key).replace(/(-\d+)?\.parquet$/, '');
+}

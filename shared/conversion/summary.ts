@@ -15,6 +15,8 @@ export interface TenantOutcome {
 
 export interface NightlySummary {
   date: string;
+  /** `nightly` or `intraday` (docs/nightly.md "Intraday runs"). */
+  mode: 'nightly' | 'intraday';
   runId: string;
   /** Tenant-days found pending. */
   targets: number;
@@ -40,6 +42,7 @@ export const MAX_LISTED_FAILURES = 100;
 
 export function summarise(input: {
   date: string;
+  mode?: 'nightly' | 'intraday';
   runId: string;
   targets: number;
   deferredTenants?: number;
@@ -50,6 +53,7 @@ export function summarise(input: {
   const bad = input.results.filter((r) => !r.ok).sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
   return {
     date: input.date,
+    mode: input.mode ?? 'nightly',
     runId: input.runId,
     targets: input.targets,
     succeeded: ok.reduce((n, r) => n + r.dates.length, 0),

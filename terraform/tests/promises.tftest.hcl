@@ -371,6 +371,84 @@ run "nightly_schedule_is_configurable" {
   }
 }
 
+run "intraday_schedule" {
+  command = apply
+
+  assert {
+    condition = (
+      length(module.nightly_workflow.settings.intraday_schedule) == 1 &&
+      module.nightly_workflow.settings.intraday_schedule[0].expression == "cron(30 * * * ? *)" &&
+      module.nightly_workflow.settings.intraday_schedule[0].state == "ENABLED" &&
+      jsondecode(module.nightly_workflow.settings.intraday_schedule[0].input) == { mode = "intraday" } &&
+      module.nightly_workflow.settings.intraday_schedule[0].target == module.nightly_workflow.state_machine_arn &&
+      jsondecode(module.nightly_workflow.settings.schedule_input) == {}
+    )
+    error_message = "By default the same workflow also runs hourly at half past (not with the 01:00 nightly run) with {\"mode\":\"intraday\"}; the nightly schedule keeps {}."
+  }
+
+  assert {
+    condition     = module.nightly.settings.environment.OPLAKE_INTRADAY_MIN_RAW_BYTES == "67108864"
+    error_message = "Intraday runs convert only tenant-days with 64 MiB pending by default (docs/nightly.md)."
+  }
+}
+
+run "intraday_schedule_is_configurable_and_can_be_off" {
+  command = apply
+
+  variables {
+    intraday_schedule_expression = "cron(15 9-18 ? * MON-FRI *)"
+    intraday_min_raw_bytes       = 268435456
+  }
+
+  assert {
+    condition = (
+      module.nightly_workflow.settings.intraday_schedule[0].expression == "cron(15 9-18 ? * MON-FRI *)" &&
+      module.nightly_workflow.settings.intraday_schedule[0].timezone == "Asia/Tokyo" &&
+      module.nightly.settings.environment.OPLAKE_INTRADAY_MIN_RAW_BYTES == "268435456"
+    )
+    error_message = "The intraday schedule and threshold follow their variables."
+  }
+}
+
+run "intraday_schedule_off" {
+  command = apply
+
+  variables {
+    intraday_schedule_expression = null
+  }
+
+  assert {
+    condition     = length(module.nightly_workflow.settings.intraday_schedule) == 0 && module.nightly_workflow.settings.schedule_state == "ENABLED"
+    error_message = "null turns the intraday schedule off; the nightly one stays."
+  }
+}
+
+run "discover_may_list_parquet_v2_without_the_parquet_retention_area" {
+  command = apply
+
+  variables {
+    nightly_retention_areas = ["staging"]
+  }
+
+  assert {
+    condition = contains(
+      [for st in jsondecode(module.nightly.policy_documents[1]).Statement : st if st.Sid == "ListLake"][0].Condition.StringLike["s3:prefix"],
+      "parquet-v2/*"
+    )
+    error_message = "Discover lists the hot days under parquet-v2/ (the overlap backstop) whatever the retention areas."
+  }
+}
+
+run "intraday_min_raw_bytes_is_validated" {
+  command = plan
+
+  variables {
+    intraday_min_raw_bytes = -1
+  }
+
+  expect_failures = [var.intraday_min_raw_bytes]
+}
+
 run "alarms_and_secrets" {
   command = apply
 

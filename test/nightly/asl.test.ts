@@ -70,4 +70,24 @@ describe('nightly.asl.json', () => {
       expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TenantFailed' }),
     ]);
   });
+
+  it('carries the run mode to each tenant task and skips Housekeep in intraday mode', () => {
+    const choice = asl.States.NightlyOnly ?? {};
+
+    expect(asl.States.Discover?.ResultSelector).toMatchObject({ 'mode.$': '$.Payload.mode' });
+    expect(perTenant).toMatchObject({
+      Next: 'NightlyOnly',
+      ItemBatcher: { BatchInput: { 'mode.$': '$.mode' } },
+    });
+    expect(tenants.ItemSelector).toMatchObject({ 'mode.$': '$.BatchInput.mode' });
+    expect(convert.Parameters).toMatchObject({ MessageBody: { 'mode.$': '$.mode' } });
+    expect(choice).toEqual(
+      expect.objectContaining({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.mode', StringEquals: 'intraday', Next: 'Summarise' }],
+        Default: 'Housekeep',
+      }),
+    );
+    expect(asl.States.Summarise?.Parameters).toMatchObject({ Payload: { 'mode.$': '$.mode' } });
+  });
 });

@@ -108,7 +108,7 @@ describe('nightly child execution on moto Step Functions + SQS', () => {
             { tenantId: 'tenant-000', dates: ['2026-11-22', '2026-11-23'] },
             { tenantId: 'tenant-001', dates: ['2026-11-22', '2026-11-23'] },
           ],
-          BatchInput: { runId: 'r1' },
+          BatchInput: { runId: 'r1', mode: 'nightly' },
         }),
       }),
     );

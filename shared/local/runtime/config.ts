@@ -14,6 +14,8 @@
  *   OPLAKE_WAIT_BUDGET_MS       a search running longer answers 202 with a queryId (default 10000)
  *   OPLAKE_SWEEP_INTERVAL_MS    how often the dlq-sweeper runs in the dev server (default 900000; 0: never)
  *   OPLAKE_SWEEP_RULES          the sweeper's rules and thresholds, JSON (shared/dlq/settings.ts)
+ *   OPLAKE_INTRADAY_INTERVAL_MS how often the dev server runs the intraday conversion (default 3600000; 0: never)
+ *   OPLAKE_INTRADAY_MIN_RAW_BYTES  an intraday run converts a hot day once its pending raw/ bytes reach this (default 0: any)
  */
 import { resolve } from 'node:path';
 import { type LocalSearchEnvConfig, readLocalSearchEnv } from '../../../functions/search/config.js';
@@ -42,6 +44,8 @@ export interface LocalConfig {
   search: Readonly<LocalSearchEnvConfig>;
   sweepIntervalMs: number;
   sweep: SweepConfig;
+  /** The intraday run of the nightly workflow (docs/nightly.md "Intraday runs"). */
+  intraday: { intervalMs: number; minRawBytes: number };
 }
 
 export const DEFAULT_PORT = 8787;
@@ -68,5 +72,9 @@ export function readLocalConfig(env: Env): Readonly<LocalConfig> {
     search: readLocalSearchEnv(env),
     sweepIntervalMs: int(env, 'OPLAKE_SWEEP_INTERVAL_MS', { fallback: 15 * 60_000, min: 0 }),
     sweep: json(env, 'OPLAKE_SWEEP_RULES', sweepConfigFrom, { ...DEFAULT_SWEEP_CONFIG }),
+    intraday: {
+      intervalMs: int(env, 'OPLAKE_INTRADAY_INTERVAL_MS', { fallback: 60 * 60_000, min: 0 }),
+      minRawBytes: int(env, 'OPLAKE_INTRADAY_MIN_RAW_BYTES', { fallback: 0, min: 0 }),
+    },
   });
 }

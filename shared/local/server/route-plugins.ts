@@ -14,17 +14,22 @@
 import { searchRoutes } from '../../../functions/search/local.js';
 import type { LocalConfig } from '../runtime/config.js';
 import type { LocalRuntime } from '../runtime/runtime.js';
-import { nightlyRoutes } from './nightly-routes.js';
+import { nightlyRoutesWith } from './nightly-routes.js';
 import type { RoutePlugin, RouteTable } from './routes.js';
 import { sweepRoutes } from './sweep-routes.js';
 import { usageRoutes } from './usage-routes.js';
 
 /** Every plugin local mode serves, configured from the local settings. */
-export function routePlugins(config: Pick<LocalConfig, 'search'>): readonly RoutePlugin[] {
-  return [nightlyRoutes, sweepRoutes, searchRoutes(config.search), usageRoutes];
+export type PluginConfig = Pick<LocalConfig, 'search'> & Partial<Pick<LocalConfig, 'intraday'>>;
+
+export function routePlugins(config: PluginConfig): readonly RoutePlugin[] {
+  const nightly = nightlyRoutesWith(
+    config.intraday ? { intradayMinRawBytes: config.intraday.minRawBytes } : {},
+  );
+  return [nightly, sweepRoutes, searchRoutes(config.search), usageRoutes];
 }
 
-export function applyRoutePlugins(config: Pick<LocalConfig, 'search'>): RoutePlugin {
+export function applyRoutePlugins(config: PluginConfig): RoutePlugin {
   const plugins = routePlugins(config);
   return (routes: RouteTable, runtime: LocalRuntime) => {
     for (const plugin of plugins) plugin(routes, runtime);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { LocalConfig } from '../runtime/config.js';
 import { createLocalRuntime } from '../runtime/runtime.js';
 import { consoleFiles } from './console-static.js';
+import { startIntradayTimer } from './intraday-timer.js';
 import { applyRoutePlugins } from './route-plugins.js';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from './server.js';
 
@@ -64,6 +65,18 @@ export async function serveUntilSignal(
       `  (admin: npx oplake token --scope admin --data-dir ${config.dataDir})`,
   );
   log.info(`make queued events searchable now: npx oplake flush --url ${server.url}`);
+  // Today's and yesterday's data leave raw/ every hour (docs/nightly.md "Intraday runs").
+  const intraday = startIntradayTimer(runtime, config.intraday);
+  if (config.intraday.intervalMs > 0)
+    log.info(`intraday conversion every ${Math.round(config.intraday.intervalMs / 1000)} s`);
+  const closeServer = server.close;
+  server = {
+    ...server,
+    close: async () => {
+      await intraday.stop();
+      await closeServer();
+    },
+  };
 
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;

@@ -30,6 +30,7 @@ import type { MonthSnapshot } from '../../compaction/engine.js';
 import { type CompactionPolicy, DEFAULT_COMPACTION } from '../../compaction/plan.js';
 import { compactTenant } from '../../compaction/run.js';
 import { type ConversionStep, convertPartition } from '../../conversion/convert.js';
+import type { RunMode } from '../../conversion/discover.js';
 import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engine.js';
 import type { RetentionPolicy } from '../../conversion/retention.js';
 import type { NightlySummary } from '../../conversion/summary.js';
@@ -72,6 +73,10 @@ export interface RunNightlyOptions {
   dataDir?: string;
   /** The run's date (YYYY-MM-DD); default today (UTC). */
   date?: string;
+  /** `nightly` (default) or `intraday` (docs/nightly.md "Intraday runs"). */
+  mode?: RunMode;
+  /** Intraday runs convert a hot day once its pending raw/ bytes reach this (default 0). */
+  intradayMinRawBytes?: number;
   clock?: Clock;
   /** Default: a DuckDB engine over `store`, closed at the end. */
   engine?: ConversionEngine;
@@ -142,6 +147,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.maxTenantsPerRun ? { maxTenantsPerRun: options.maxTenantsPerRun } : {}),
     ...(options.legacyDaysPerRun !== undefined ? { legacyDaysPerRun: options.legacyDaysPerRun } : {}),
+    intradayMinRawBytes: options.intradayMinRawBytes ?? 0,
   };
   const lambda = async (input: { Payload: NightlyAction }) => ({
     Payload: await runAction(input.Payload, deps),
@@ -213,6 +219,7 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     const execution = machine.run(
       {
         ...(options.date ? { date: options.date } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
         ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
       },
       {

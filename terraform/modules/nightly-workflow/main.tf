@@ -54,3 +54,32 @@ resource "aws_scheduler_schedule" "this" {
     }
   }
 }
+
+# docs/nightly.md "Intraday runs": the same workflow in intraday mode (the hot days of large
+# tenants converted during the day; no retention, no compaction).
+resource "aws_scheduler_schedule" "intraday" {
+  count = var.intraday_schedule_expression == null ? 0 : 1
+
+  name        = "${var.name}-intraday"
+  description = "Starts the ${var.name} workflow in intraday mode."
+  state       = var.schedule_enabled ? "ENABLED" : "DISABLED"
+
+  schedule_expression          = var.intraday_schedule_expression
+  schedule_expression_timezone = var.schedule_expression_timezone
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_sfn_state_machine.this.arn
+    role_arn = aws_iam_role.scheduler.arn
+    input    = jsonencode({ mode = "intraday" })
+
+    retry_policy {
+      # A missed intraday run is replaced by the next one: no retries an hour late.
+      maximum_event_age_in_seconds = 900
+      maximum_retry_attempts       = 3
+    }
+  }
+}

@@ -33,5 +33,13 @@ output "settings" {
     schedule_timezone   = aws_scheduler_schedule.this.schedule_expression_timezone
     schedule_state      = aws_scheduler_schedule.this.state
     log_retention       = aws_cloudwatch_log_group.this.retention_in_days
+    schedule_input      = one(aws_scheduler_schedule.this.target).input
+    intraday_schedule = [for s in aws_scheduler_schedule.intraday : {
+      expression = s.schedule_expression
+      timezone   = s.schedule_expression_timezone
+      state      = s.state
+      input      = one(s.target).input
+      target     = one(s.target).arn
+    }]
   }
 }

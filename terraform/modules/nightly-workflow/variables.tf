@@ -31,6 +31,12 @@ variable "schedule_enabled" {
   default     = true
 }
 
+variable "intraday_schedule_expression" {
+  description = "EventBridge Scheduler expression starting the workflow in intraday mode ({\"mode\":\"intraday\"}); null: no intraday schedule."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_days" {
   description = "Retention of the workflow's log group."
   type        = number
