@@ -59,6 +59,13 @@ export interface Sources {
   raw: SqlFragment | null;
   /** Parquet that may hold copies (days with raw objects, or a promotion under way): typed. */
   contested: SqlFragment | null;
+  /**
+   * DuckDB: Parquet of days whose copies can only be in raw/ beside it (one run's files, no
+   * previous layout, no month file): its rows are unique, so only the rows that share
+   * `(device_id, ts)` with a raw row can have a copy (copies share `ts`). Those go through the
+   * dedup; the others are answered like clean rows (no ids derived to rank them).
+   */
+  besideRaw?: SqlFragment | null;
   /** Parquet in the previous layout (`ts`, `received_at` as text): read like raw/. */
   legacy: SqlFragment | null;
   /** Parquet with unique rows: typed; filtered directly. */
@@ -118,6 +125,7 @@ export function athenaSources(
 }
 
 const RAW_DAYS = '(SELECT dt FROM raw_days)';
+const RAW_KEYS = '(SELECT device_id, ts FROM raw_rows WHERE device_id IS NOT NULL AND ts IS NOT NULL)';
 
 /**
  * One contested source: the query's and the dedup's columns; only what every copy of an event
@@ -184,7 +192,13 @@ function branches(
   const contested: string[] = [];
   const select = (source: SqlFragment, kind: Kind, guard: string | null) =>
     contestedSelect(b, source, kind, tenantId, scope, guard, plan.read);
-  if (sources.raw) contested.push(select(sources.raw, 'text', null));
+  const beside = sources.besideRaw ?? null;
+  if (sources.raw && beside) {
+    // The raw rows are read once: the dedup and the split of the Parquet beside them use them.
+    ctes.push(`raw_rows AS MATERIALIZED (${select(sources.raw, 'text', null)})`);
+    contested.push('SELECT * FROM raw_rows');
+    contested.push(select(beside, 'typed', `(device_id, ts) IN ${RAW_KEYS}`));
+  } else if (sources.raw) contested.push(select(sources.raw, 'text', null));
   // (Athena without a raw table would have nothing contested: clean then covers every day.)
   if (sources.contested && (split || !sources.splitByRawDays)) {
     contested.push(select(sources.contested, 'typed', split ? `dt IN ${RAW_DAYS}` : null));
@@ -207,6 +221,14 @@ function branches(
     // The month's clean days, read like the clean day files (derived ids whole before paging).
     const where = [monthWhere(b, sources.month, tenantId, scope, 'clean')];
     selects.push(cleanSelect(b, sources.month.sql, where, scope, plan));
+  }
+  if (beside) {
+    // The rows beside raw/ with no raw row at their (device_id, ts): their only copy (a NULL key
+    // cannot meet a raw row: it lands here, never in both branches or neither).
+    b.params.push(...beside.params);
+    const where = scopePredicates(b, tenantId, scope, 'typed', beside);
+    if (sources.raw) where.push(`coalesce((device_id, ts) NOT IN ${RAW_KEYS}, true)`);
+    selects.push(cleanSelect(b, beside.sql, where, scope, plan));
   }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
