@@ -194,18 +194,25 @@ describe('the Parquet beside raw/: only rows that share (device_id, ts) with a r
     try {
       const files = await deps.engine.selectFiles(T, parseSearchRequest(RANGE).query);
       expect([files.besideRaw.length, files.contested.length]).toEqual([1, 0]);
-      for (const limit of [1, 2, 10]) {
-        const ids: string[] = [];
-        const users: string[] = [];
-        let cursor: string | null = null;
-        do {
-          const page = (await searchEvents(T, { ...RANGE, limit, cursor }, deps)).body as SearchBody;
-          ids.push(...page.events.map((e) => e.eventId));
-          users.push(...page.events.map((e) => String(e.user)));
-          cursor = page.nextCursor;
-        } while (cursor !== null);
-        expect(ids).toEqual(['alone', 'twin-b', 'twin-a', 'other-device', 'late']);
-        expect(users[4]).toBe('raw-copy');
+      // Small pages put the floor of the rows beside raw/ inside the day (besideFloor).
+      const newestFirst = ['alone', 'twin-b', 'twin-a', 'other-device', 'late'];
+      for (const [order, expected] of [
+        ['desc', newestFirst],
+        ['asc', [...newestFirst].reverse()],
+      ] as const) {
+        for (const limit of [1, 2, 10]) {
+          const ids: string[] = [];
+          const users: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page = (await searchEvents(T, { ...RANGE, order, limit, cursor }, deps)).body as SearchBody;
+            ids.push(...page.events.map((e) => e.eventId));
+            users.push(...page.events.map((e) => String(e.user)));
+            cursor = page.nextCursor;
+          } while (cursor !== null);
+          expect(ids).toEqual(expected);
+          expect(users[ids.indexOf('late')]).toBe('raw-copy');
+        }
       }
       const byUser = async (user: string) =>
         ((await searchEvents(T, { ...RANGE, filters: { user } }, deps)).body as SearchBody).events.map(
@@ -257,6 +264,9 @@ describe('the SQL of the contested side', () => {
       expect(sql).toContain('FROM beside_src WHERE');
       expect(sql).toContain('(device_id, ts) IN (SELECT device_id, ts FROM raw_rows');
       expect(sql).toContain('coalesce((device_id, ts) NOT IN (SELECT device_id, ts FROM raw_rows');
+      // The page's floor among them, never NULL.
+      expect(sql).toContain('ts >= coalesce((SELECT min(ts) FROM (SELECT ts FROM beside_src WHERE');
+      expect(sql).toContain("CAST('-infinity' AS TIMESTAMP))");
     }
     // Beside no raw object (cannot be selected so, but never lost): read like clean rows.
     const { sql } = buildSearchSql({
