@@ -51,6 +51,16 @@ const SHAPES: Shape[] = [
     ideal: { where: 'true' },
   },
   {
+    // The administrator's first screen: today so far (with intraday runs, a day of Parquet and
+    // the hour since the last run in raw/; nightly runs only, all of it raw).
+    name: 'newest 100 of today (10 PCs)',
+    group: '1 day',
+    tenant: 'mid-01',
+    kind: 'search',
+    body: { ...oneDay(LAST_DAY), limit: 100 },
+    ideal: { where: 'true' },
+  },
+  {
     name: '30 days, user',
     group: '30 days',
     tenant: 'mid-01',
