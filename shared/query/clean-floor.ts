@@ -38,9 +38,13 @@ export function buildCleanFloorSql(options: CleanFloorOptions): BuiltQuery {
   if (after) where.push(`ts ${desc ? '<' : '>'} ${b.ts(after.ts)}`);
   const offset = query.limit;
   if (!Number.isSafeInteger(offset) || offset < 1) throw new RangeError(`not a positive integer: ${offset}`);
+  // The (limit+1)-th row as the last of a top-(limit+1), not `LIMIT 1 OFFSET limit`: DuckDB
+  // pushes a plain top-N's threshold into the Parquet scan (row groups past it are skipped), an
+  // offset's it does not (a 27-day text search: 12 ms against 140 ms).
   const sql =
-    `SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts FROM ${clean.sql} WHERE ${where.join(' AND ')} ` +
-    `ORDER BY ts ${desc ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ${offset}`;
+    `SELECT strftime(${desc ? 'min' : 'max'}(ts), '%Y-%m-%dT%H:%M:%S.%gZ') AS ts FROM ` +
+    `(SELECT ts FROM ${clean.sql} WHERE ${where.join(' AND ')} ORDER BY ts ${desc ? 'DESC' : 'ASC'} LIMIT ${offset + 1}) ` +
+    `HAVING count(*) > ${offset}`;
   return { sql, params: b.params };
 }
 

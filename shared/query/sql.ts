@@ -59,6 +59,13 @@ export interface Sources {
   raw: SqlFragment | null;
   /** Parquet that may hold copies (days with raw objects, or a promotion under way): typed. */
   contested: SqlFragment | null;
+  /**
+   * DuckDB: Parquet of days whose copies can only be in raw/ beside it (one run's files, no
+   * previous layout, no month file): its rows are unique, so only the rows that share
+   * `(device_id, ts)` with a raw row can have a copy (copies share `ts`). Those go through the
+   * dedup; the others are answered like clean rows (no ids derived to rank them).
+   */
+  besideRaw?: SqlFragment | null;
   /** Parquet in the previous layout (`ts`, `received_at` as text): read like raw/. */
   legacy: SqlFragment | null;
   /** Parquet with unique rows: typed; filtered directly. */
@@ -118,6 +125,7 @@ export function athenaSources(
 }
 
 const RAW_DAYS = '(SELECT dt FROM raw_days)';
+const RAW_KEYS = '(SELECT device_id, ts FROM raw_rows WHERE device_id IS NOT NULL AND ts IS NOT NULL)';
 
 /**
  * One contested source: the query's and the dedup's columns; only what every copy of an event
@@ -141,6 +149,16 @@ function contestedSelect(
   return `SELECT ${columns} FROM ${source.sql} WHERE ${where.join(' AND ')}`;
 }
 
+/** A plan's answer columns, what contested rows read, the key-level predicates and the tail. */
+interface Plan {
+  columns: string;
+  read: ReadonlySet<string>;
+  keyed: (b: Builder) => string[];
+  tail: string;
+  /** DuckDB search: the page's order, size and position (the floor of the rows beside raw/). */
+  page?: { order: 'asc' | 'desc'; limit: number; after: KeysetPosition | null };
+}
+
 interface Branches {
   /** CTEs (`WITH ...`), empty when there is no contested data. */
   ctes: string;
@@ -154,13 +172,7 @@ interface Branches {
  * DuckDB's top-N then reaches the Parquet scan). `keyed`: predicates on what every copy of an
  * event shares (`ts`, `event_id`, `device_id`: the keyset), applied before the dedup.
  */
-function branches(
-  b: Builder,
-  sources: Sources,
-  tenantId: string,
-  scope: QueryScope,
-  plan: { columns: string; read: ReadonlySet<string>; keyed: (b: Builder) => string[]; tail: string },
-): Branches {
+function branches(b: Builder, sources: Sources, tenantId: string, scope: QueryScope, plan: Plan): Branches {
   const split = sources.splitByRawDays === true && sources.raw !== null;
   const ctes: string[] = [];
   if (split && sources.raw) {
@@ -184,7 +196,13 @@ function branches(
   const contested: string[] = [];
   const select = (source: SqlFragment, kind: Kind, guard: string | null) =>
     contestedSelect(b, source, kind, tenantId, scope, guard, plan.read);
-  if (sources.raw) contested.push(select(sources.raw, 'text', null));
+  const beside = sources.besideRaw ?? null;
+  if (sources.raw && beside) {
+    // The raw rows are read once: the dedup and the split of the Parquet beside them use them.
+    ctes.push(`raw_rows AS MATERIALIZED (${select(sources.raw, 'text', null)})`);
+    contested.push('SELECT * FROM raw_rows');
+    contested.push(select(beside, 'typed', `(device_id, ts) IN ${RAW_KEYS}`));
+  } else if (sources.raw) contested.push(select(sources.raw, 'text', null));
   // (Athena without a raw table would have nothing contested: clean then covers every day.)
   if (sources.contested && (split || !sources.splitByRawDays)) {
     contested.push(select(sources.contested, 'typed', split ? `dt IN ${RAW_DAYS}` : null));
@@ -208,21 +226,51 @@ function branches(
     const where = [monthWhere(b, sources.month, tenantId, scope, 'clean')];
     selects.push(cleanSelect(b, sources.month.sql, where, scope, plan));
   }
+  if (beside) {
+    // The rows beside raw/ with no raw row at their (device_id, ts): their only copy (a NULL key
+    // cannot meet a raw row: it lands here, never in both branches or neither).
+    b.params.push(...beside.params);
+    const where = scopePredicates(b, tenantId, scope, 'typed', beside);
+    if (sources.raw) where.push(`coalesce((device_id, ts) NOT IN ${RAW_KEYS}, true)`);
+    if (plan.page) where.push(besideFloor(b, beside, tenantId, scope, plan.page, sources.raw !== null));
+    selects.push(cleanSelect(b, beside.sql, where, scope, plan));
+  }
   if (selects.length === 0) throw new RangeError('a query needs at least one source');
   return { ctes: ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : '', selects };
+}
+
+/**
+ * The floor of the rows beside raw/ that are their event's only copy, as the clean floor
+ * (clean-floor.ts) but inside the query (it needs the raw rows' keys): the `ts` of the
+ * (limit+1)-th such match past the position, in the page's order; none past it can be on the page,
+ * so only the page's span has ids derived (a 50-PC day: 100,000 SHA-256 otherwise). Fewer matches:
+ * no floor (an infinite bound, never NULL, which would drop every row).
+ */
+function besideFloor(
+  b: Builder,
+  beside: SqlFragment,
+  tenantId: string,
+  scope: QueryScope,
+  page: NonNullable<Plan['page']>,
+  raw: boolean,
+): string {
+  const desc = page.order === 'desc';
+  b.params.push(...beside.params);
+  const where = scopePredicates(b, tenantId, scope, 'typed', beside);
+  if (raw) where.push(`coalesce((device_id, ts) NOT IN ${RAW_KEYS}, true)`);
+  where.push(...filterPredicates(b, scope));
+  if (page.after) where.push(`ts ${desc ? '<' : '>'} ${b.ts(page.after.ts)}`);
+  const floor =
+    `(SELECT ${desc ? 'min' : 'max'}(ts) FROM (SELECT ts FROM ${beside.sql} WHERE ${where.join(' AND ')} ` +
+    `ORDER BY ts ${desc ? 'DESC' : 'ASC'} LIMIT ${safeInt(page.limit + 1)}) HAVING count(*) > ${safeInt(page.limit)})`;
+  return `ts ${desc ? '>=' : '<='} coalesce(${floor}, CAST('${desc ? '-' : ''}infinity' AS TIMESTAMP))`;
 }
 
 /**
  * A clean source's matching rows: the filters go into the scan (`where`: its scope predicates,
  * already bound); the paging predicate and order see the whole event id (`clean_rows`).
  */
-function cleanSelect(
-  b: Builder,
-  from: string,
-  where: string[],
-  scope: QueryScope,
-  plan: { columns: string; read: ReadonlySet<string>; keyed: (b: Builder) => string[]; tail: string },
-): string {
+function cleanSelect(b: Builder, from: string, where: string[], scope: QueryScope, plan: Plan): string {
   const all = normalisedColumns(b, 'typed', plan.read);
   const rows = `(SELECT ${all} FROM ${from} WHERE ${[...where, ...filterPredicates(b, scope)].join(' AND ')}) AS clean_rows`;
   const keyed = plan.keyed(b);
@@ -285,6 +333,15 @@ export function buildSearchSql(options: SearchSqlOptions): BuiltQuery {
     read: contestedColumns(query),
     keyed: (bb) => (after ? [keysetPredicate(bb, after, query.order)] : []),
     tail: dialect === 'duckdb' ? `${orderBy}${limit}` : '',
+    ...(dialect === 'duckdb'
+      ? {
+          page: {
+            order: query.order === 'asc' ? ('asc' as const) : ('desc' as const),
+            limit: query.limit,
+            after: after ?? null,
+          },
+        }
+      : {}),
   });
   const output = OUTPUT_COLUMNS.map((c) => {
     // Sorting the text equals sorting the time (fixed-width RFC 3339 UTC).

@@ -7,17 +7,18 @@
  *   raw/        never converted: every day gzip JSON lines under raw/ (the "before" baseline);
  *   converted/  what the nightly conversion leaves: Parquet in the conversion's layout for every
  *               day but the last two, which are raw, with 1% resends inside raw/ and 0.5% late
- *               resends of the day before (raw/ next to Parquet: the contested days).
+ *               resends of the day before (raw/ next to Parquet: the contested days);
+ *   intraday/   what intraday runs leave (intradayLake, built beside them on first use).
  * The agents send no eventId: ids are derived from tenant, device, batch and position as ingest
  * does (shared/domain/ids.ts), raw lines carry the position, Parquet stores only the position.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { link as linkFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PARQUET_COLUMN_LIST, PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
 import { STORED_COLUMNS } from '../../shared/domain/event.js';
 import { positionalEventIdSql } from '../../shared/domain/ids.js';
@@ -170,6 +171,15 @@ const typedColumns = STORED_COLUMNS.map((c) =>
   c === 'ts' || c === 'received_at' ? `CAST("${c}" AS TIMESTAMP_MS) AS "${c}"` : `"${c}"`,
 ).join(', ');
 
+/** Rows of `select` (raw/'s shape) as the conversion writes them: typed, sorted by (ts, id, device), derived ids as NULL. */
+async function writeConverted(connection: DuckDBConnection, select: string, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await connection.run(
+    `COPY (SELECT ${PARQUET_COLUMN_LIST} FROM (SELECT ${typedColumns} FROM (${select})) AS "rows" ` +
+      `ORDER BY "rows"."ts", "rows"."event_id", "rows"."device_id") TO ${sqlString(path)} (${PARQUET_COPY_OPTIONS})`,
+  );
+}
+
 /** gzip (level 6, as Firehose's GZIP) of a JSON lines file into `to`; the plain file is removed. */
 async function gzipFile(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
@@ -189,19 +199,7 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
   const connection = await instance.connect();
   const started = Date.now();
-  // gzip runs on libuv's pool while DuckDB writes the next day; at most a few files wait.
-  const pending = new Set<Promise<void>>();
-  const gzip = async (from: string, to: string) => {
-    while (pending.size >= 3) await Promise.race(pending);
-    const job = gzipFile(from, to).finally(() => pending.delete(job));
-    pending.add(job);
-  };
-  let n = 0;
-  const json = async (select: string, to: string) => {
-    const plain = join(tmp, `${n++}.json`);
-    await connection.run(`COPY (${select}) TO ${sqlString(plain)} (FORMAT json)`);
-    await gzip(plain, to);
-  };
+  const { json, drain } = jsonWriter(connection, tmp);
   try {
     let done = 0;
     const total = BENCH_TENANTS.reduce((sum, t) => sum + t.days, 0);
@@ -219,12 +217,10 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
             file(lakes.converted, 'raw', 'bench-0.json.gz'),
           );
         } else {
-          const path = file(lakes.converted, 'parquet', 'bench-run-0.parquet');
-          await mkdir(dirname(path), { recursive: true });
-          // As the conversion writes it: sorted by (ts, id, device), derived ids as NULL.
-          await connection.run(
-            `COPY (SELECT ${PARQUET_COLUMN_LIST} FROM (SELECT ${typedColumns} FROM day) AS "rows" ` +
-              `ORDER BY "rows"."ts", "rows"."event_id", "rows"."device_id") TO ${sqlString(path)} (${PARQUET_COPY_OPTIONS})`,
+          await writeConverted(
+            connection,
+            'SELECT * FROM day',
+            file(lakes.converted, 'parquet', 'bench-run-0.parquet'),
           );
           if (back === 2) {
             // Late resends of the day before yesterday, arrived after last night's run.
@@ -241,7 +237,7 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
         }
       }
     }
-    await Promise.all(pending);
+    await drain();
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -249,4 +245,89 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
   await rm(tmp, { recursive: true, force: true });
   await writeFile(join(root, 'done'), `${new Date().toISOString()}\n`);
   return lakes;
+}
+
+/** gzip JSON lines of a SELECT into raw/ files; gzip runs on libuv's pool while DuckDB writes the next. */
+function jsonWriter(connection: DuckDBConnection, tmp: string) {
+  const pending = new Set<Promise<void>>();
+  let n = 0;
+  const json = async (select: string, to: string) => {
+    const plain = join(tmp, `${n++}.json`);
+    await connection.run(`COPY (${select}) TO ${sqlString(plain)} (FORMAT json)`);
+    while (pending.size >= 3) await Promise.race(pending);
+    const job = gzipFile(plain, to).finally(() => pending.delete(job));
+    pending.add(job);
+  };
+  return { json, drain: async () => void (await Promise.all(pending)) };
+}
+
+/** The hour of LAST_DAY the intraday lake's last intraday run converted up to. */
+export const INTRADAY_CUT = `${LAST_DAY}T23:00:00.000Z`;
+
+/**
+ * The converted lake as it stands with intraday runs (docs/nightly.md, "Intraday runs"), just
+ * before the next one: yesterday converted whole (its resends deduplicated), today converted up
+ * to the last run at 23:00 (rows received before it), raw/ holding what arrived since (rows and
+ * resends received from 23:00 on, some of them copies of converted rows); older days as in the
+ * converted lake (the late resends of the day before yesterday wait for the night). Built from
+ * the converted lake (hard links) and the same generated days; cached beside it.
+ */
+export async function intradayLake(lakes: BenchLakes, progress: (message: string) => void): Promise<string> {
+  const root = dirname(lakes.converted);
+  const lake = join(root, 'intraday');
+  if (existsSync(join(root, 'done-intraday'))) return lake;
+  await rm(lake, { recursive: true, force: true });
+  const hot = new Set([LAST_DAY, dayBefore(LAST_DAY, 1)]);
+  const link = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(join(lakes.converted, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!hot.has(entry.name.replace(/^dt=/, ''))) await link(path);
+      } else {
+        await mkdir(join(lake, dir), { recursive: true });
+        await linkFile(join(lakes.converted, path), join(lake, path));
+      }
+    }
+  };
+  await link('.');
+  const tmp = join(root, 'tmp-intraday');
+  await mkdir(tmp, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
+  const connection = await instance.connect();
+  const { json, drain } = jsonWriter(connection, tmp);
+  const cut = sqlString(INTRADAY_CUT);
+  try {
+    for (const [index, tenant] of BENCH_TENANTS.entries()) {
+      progress(`search data set, intraday lake: ${tenant.id}`);
+      for (const back of [1, 0]) {
+        const dt = dayBefore(LAST_DAY, back);
+        await connection.run(
+          `CREATE OR REPLACE TEMP TABLE day AS ${daySql(tenant, index + 1, dt, lakes.eventsPerPcDay)}`,
+        );
+        const file = (area: 'raw' | 'parquet', name: string) =>
+          join(lake, partitionPrefix(area, tenant.id, dt), name);
+        if (back === 1) {
+          await writeConverted(connection, 'SELECT * FROM day', file('parquet', 'bench-run-1.parquet'));
+          continue;
+        }
+        await writeConverted(
+          connection,
+          `SELECT * FROM day WHERE received_at < ${cut}`,
+          file('parquet', 'bench-run-1.parquet'),
+        );
+        await json(
+          `SELECT * FROM day WHERE received_at >= ${cut} UNION ALL ` +
+            `SELECT * FROM (${resendSql('SELECT * FROM day', 0.01)}) WHERE received_at >= ${cut}`,
+          file('raw', 'bench-0.json.gz'),
+        );
+      }
+    }
+    await drain();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  await rm(tmp, { recursive: true, force: true });
+  await writeFile(join(root, 'done-intraday'), `${new Date().toISOString()}\n`);
+  return lake;
 }

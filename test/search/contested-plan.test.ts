@@ -137,14 +137,94 @@ describe('the contested side of the plan', () => {
     try {
       const search = await deps.engine.selectFiles(T, parseSearchRequest(RANGE).query);
       const aggregate = await deps.engine.selectFiles(T, parseAggregateRequest({ ...RANGE, groupBy: 'app' }));
-      expect([search.raw.length, search.contested.length, search.clean.length]).toEqual([1, 1, 0]);
+      // The day's Parquet is one run's file beside raw/: its rows are unique (split by raw keys).
+      expect([
+        search.raw.length,
+        search.besideRaw.length,
+        search.contested.length,
+        search.clean.length,
+      ]).toEqual([1, 1, 0, 0]);
       const rawBytes = (await stat(search.raw[0] ?? '')).size;
-      const parquetBytes = (await stat(search.contested[0] ?? '')).size;
+      const parquetBytes = (await stat(search.besideRaw[0] ?? '')).size;
       // The search reads every column chunk (its answer's and the dedup's), the aggregate a few.
       expect(search.bytes).toBeGreaterThan(rawBytes);
       expect(search.bytes).toBeLessThan(rawBytes + parquetBytes);
       expect(aggregate.bytes).toBeGreaterThan(rawBytes);
       expect(aggregate.bytes - rawBytes).toBeLessThan((search.bytes - rawBytes) / 2);
+    } finally {
+      await deps.engine.close();
+    }
+  });
+});
+
+describe('the Parquet beside raw/: only rows that share (device_id, ts) with a raw row are ranked', () => {
+  let lake: { root: string; cleanup: () => Promise<void> };
+  const at = (hh: string) => `${DAY}T${hh}:00:00.000Z`;
+  const base = (id: string, ts: string, device: string, received: string) => ({
+    ...makeEvent(random, T, DAY, id, 'b-1', received),
+    ts,
+    device_id: device,
+    user: 'u',
+  });
+  // Parquet loses to an earlier raw copy that disagrees on user (the raw copy is judged).
+  const late = { ...base('late', at('05'), 'dev-1', at('09')), user: 'parquet-copy' };
+  const early = { ...base('late', at('05'), 'dev-1', at('06')), user: 'raw-copy', batch_id: 'b-0' };
+  const placed: PlacedEvent[] = [
+    { area: 'parquet', event: late },
+    { area: 'raw', event: early },
+    // Same ts and device as a raw row, another event: both ranked, both answered.
+    { area: 'parquet', event: base('twin-a', at('07'), 'dev-1', at('08')) },
+    { area: 'raw', event: base('twin-b', at('07'), 'dev-1', at('08')) },
+    // Same ts as a raw row on another device: answered straight from Parquet.
+    { area: 'parquet', event: base('other-device', at('07'), 'dev-2', at('08')) },
+    // No raw row at its ts: answered straight from Parquet.
+    { area: 'parquet', event: base('alone', at('10'), 'dev-1', at('11')) },
+  ];
+
+  beforeAll(async () => {
+    lake = await tempLake();
+    await writeLake(lake.root, placed);
+  });
+  afterAll(async () => {
+    await lake.cleanup();
+  });
+
+  it('answers each event once, its earliest copy judged, in every page size', async () => {
+    const deps = localDeps(lake.root);
+    try {
+      const files = await deps.engine.selectFiles(T, parseSearchRequest(RANGE).query);
+      expect([files.besideRaw.length, files.contested.length]).toEqual([1, 0]);
+      // Small pages put the floor of the rows beside raw/ inside the day (besideFloor).
+      const newestFirst = ['alone', 'twin-b', 'twin-a', 'other-device', 'late'];
+      for (const [order, expected] of [
+        ['desc', newestFirst],
+        ['asc', [...newestFirst].reverse()],
+      ] as const) {
+        for (const limit of [1, 2, 10]) {
+          const ids: string[] = [];
+          const users: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page = (await searchEvents(T, { ...RANGE, order, limit, cursor }, deps)).body as SearchBody;
+            ids.push(...page.events.map((e) => e.eventId));
+            users.push(...page.events.map((e) => String(e.user)));
+            cursor = page.nextCursor;
+          } while (cursor !== null);
+          expect(ids).toEqual(expected);
+          expect(users[ids.indexOf('late')]).toBe('raw-copy');
+        }
+      }
+      const byUser = async (user: string) =>
+        ((await searchEvents(T, { ...RANGE, filters: { user } }, deps)).body as SearchBody).events.map(
+          (e) => e.eventId,
+        );
+      expect(await byUser('parquet-copy')).toEqual([]);
+      expect(await byUser('raw-copy')).toEqual(['late']);
+      const counts = await aggregateEvents(T, { ...RANGE, groupBy: 'user' }, deps);
+      expect((counts.body as { rows: unknown[] }).rows).toEqual([
+        { key: 'u', count: 4, durationMs: expect.any(Number) },
+        { key: 'raw-copy', count: 1, durationMs: expect.any(Number) },
+      ]);
     } finally {
       await deps.engine.close();
     }
@@ -173,6 +253,30 @@ describe('the SQL of the contested side', () => {
       expect(sql).not.toContain('MATERIALIZED');
       expect(sql).not.toContain('IN (SELECT device_id, event_id');
     }
+  });
+
+  it("splits the Parquet beside raw/ by the raw rows' (device_id, ts), the raw rows read once", () => {
+    const sources: Sources = { ...duckdb, besideRaw: { sql: 'beside_src', params: [] } };
+    for (const query of [search({ user: 'u' }), search({})]) {
+      const { sql } = buildSearchSql({ dialect: 'duckdb', sources, tenantId: T, query });
+      expect(sql).toContain('raw_rows AS MATERIALIZED (SELECT');
+      expect(sql.match(/FROM raw_src/g)).toHaveLength(1);
+      expect(sql).toContain('FROM beside_src WHERE');
+      expect(sql).toContain('(device_id, ts) IN (SELECT device_id, ts FROM raw_rows');
+      expect(sql).toContain('coalesce((device_id, ts) NOT IN (SELECT device_id, ts FROM raw_rows');
+      // The page's floor among them, never NULL.
+      expect(sql).toContain('ts >= coalesce((SELECT min(ts) FROM (SELECT ts FROM beside_src WHERE');
+      expect(sql).toContain("CAST('-infinity' AS TIMESTAMP))");
+    }
+    // Beside no raw object (cannot be selected so, but never lost): read like clean rows.
+    const { sql } = buildSearchSql({
+      dialect: 'duckdb',
+      sources: { ...sources, raw: null, contested: null },
+      tenantId: T,
+      query: search({}),
+    });
+    expect(sql).toContain('FROM beside_src WHERE');
+    expect(sql).not.toContain('raw_rows');
   });
 
   it('never on Athena, which would scan the raw objects twice', () => {

@@ -132,6 +132,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     const out: SelectedFiles = {
       raw: [],
       contested: [],
+      besideRaw: [],
       legacy: [],
       clean: [],
       split: [],
@@ -153,7 +154,7 @@ export class DuckDbSearchEngine implements SearchEngine {
         rawDays.add(dt);
       }
     }
-    const parquet: { file: LakeFile; contested: boolean; split?: boolean }[] = [];
+    const parquet: { file: LakeFile; contested: boolean; besideRaw?: boolean; split?: boolean }[] = [];
     const months = await listMonthFolders(this.store, tenantId, first, last);
     // Both layouts: parquet-v2/ and the previous layout's parquet/ (read as legacy by its schema).
     const legacyDays = new Set((previous ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
@@ -172,7 +173,9 @@ export class DuckDbSearchEngine implements SearchEngine {
       // A day folder beside its month's file may repeat its rows (month-files.ts).
       const beside = months.some((m) => m.month === dt.slice(0, 7));
       const contested = rawDays.has(dt) || runs.size > 1 || legacyDays.has(dt) || beside;
-      for (const file of files) parquet.push({ file, contested });
+      // Contested by raw objects alone: the day's Parquet rows are unique among themselves.
+      const besideRaw = rawDays.has(dt) && runs.size === 1 && !legacyDays.has(dt) && !beside;
+      for (const file of files) parquet.push({ file, contested, besideRaw });
     }
     const dayFolderDays = new Set((current ?? []).filter((d) => d.objects.length > 0).map((d) => d.dt));
     const contestedDay = (dt: string) => rawDays.has(dt) || legacyDays.has(dt) || dayFolderDays.has(dt);
@@ -191,10 +194,10 @@ export class DuckDbSearchEngine implements SearchEngine {
     const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
     const needed = neededColumns(query);
     const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
-    for (const { file, contested, split } of parquet) {
+    for (const { file, contested, besideRaw, split } of parquet) {
       const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
       const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
-      out[kind].push(file.path);
+      out[kind === 'contested' && besideRaw ? 'besideRaw' : kind].push(file.path);
       if (fact.positions) out.positioned.add(file.path);
       if (kind === 'clean' || kind === 'contested') factsOf[kind].push(fact);
       // Legacy files are read whole; contested and split ones, the query's and the dedup's columns.
@@ -349,6 +352,7 @@ export class DuckDbSearchEngine implements SearchEngine {
 const isEmpty = (files: SelectedFiles): boolean =>
   files.raw.length +
     files.contested.length +
+    files.besideRaw.length +
     files.legacy.length +
     files.clean.length +
     files.split.length ===

@@ -12,6 +12,11 @@ export interface SelectedFiles {
   raw: string[];
   /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
   contested: string[];
+  /**
+   * Of those, days contested only by raw objects beside them (one run's files, no previous
+   * layout, no month file): unique rows, split by the raw rows' keys (shared/query/sql.ts).
+   */
+  besideRaw: string[];
   /** Parquet in the previous layout (text `ts`): read like raw/. */
   legacy: string[];
   /** Parquet with unique rows (day files and clean month files). */
@@ -63,9 +68,13 @@ function withSplitMonths(
  * split month files' clean days.
  */
 export function cleanSource(files: SelectedFiles, order: 'asc' | 'desc'): SqlFragment | null {
-  const byDay = [...files.clean].sort(byTime);
-  const whole = parquet(files, order === 'desc' ? byDay.reverse() : byDay, files.scoped?.clean);
+  const whole = parquet(files, timeOrdered(files.clean, order), files.scoped?.clean);
   return withSplitMonths(files, whole, 'clean');
+}
+
+function timeOrdered(list: readonly string[], order: 'asc' | 'desc'): string[] {
+  const byDay = [...list].sort(byTime);
+  return order === 'desc' ? byDay.reverse() : byDay;
 }
 
 /** Every source of a query; `floor`: the clean floor of a search page (query/clean-floor.ts). */
@@ -86,6 +95,7 @@ export function duckDbSources(
             params: [files.raw],
           },
     contested: withSplitMonths(files, parquet(files, files.contested, files.scoped?.contested), 'contested'),
+    besideRaw: parquet(files, timeOrdered(files.besideRaw, order)),
     legacy:
       files.legacy.length === 0
         ? null
