@@ -6,9 +6,9 @@
  * JSON file (the Node client does not expose `duckdb_get_profiling_info`), read and deleted when
  * the statement ends.
  *
- * DuckDB's profiler counts only the few header bytes of a gzip object it reads (its gzip layer
+ * DuckDB's profiler counts only a few bytes (10 to 20) of a gzip object it reads (its gzip layer
  * reads the file outside the counted path); a raw `.gz` object is read whole, so the engine adds
- * its size instead (`ReadBudget`'s starting figure). The instance must run with
+ * its size (`ReadBudget`'s starting figure). The instance must run with
  * `enable_external_file_cache = false`: with DuckDB's in-memory file cache on, a repeated
  * question reports 0 bytes read.
  */
