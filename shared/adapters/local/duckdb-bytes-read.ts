@@ -12,7 +12,8 @@
  * `enable_external_file_cache = false`: with DuckDB's in-memory file cache on, a repeated
  * question reports 0 bytes read.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -22,33 +23,24 @@ import { ScanLimitExceededError } from '../../errors.js';
 /** The DuckDB instance options the profiler's figure needs (see above). */
 export const PROFILED_INSTANCE_OPTIONS = { enable_external_file_cache: 'false' } as const;
 
-export class BytesReadProfiler {
-  private dir: Promise<string> | null = null;
-  private count = 0;
-
-  /** Runs `work` on `connection` with profiling on; its result and the bytes the statement read. */
-  async measure<T>(
-    connection: DuckDBConnection,
-    work: () => Promise<T>,
-  ): Promise<{ value: T; bytesRead: number }> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'oplake-duckdb-profile-'));
-    const file = join(await this.dir, `${++this.count}.json`);
-    try {
-      await connection.run(
-        `SET enable_profiling = 'json'; SET profiling_output = ${sqlString(file)}; ` +
-          `SET custom_profiling_settings = '{"TOTAL_BYTES_READ": "true"}'`,
-      );
-      const value = await work();
-      return { value, bytesRead: totalBytesRead(await readFile(file, 'utf8')) };
-    } finally {
-      await rm(file, { force: true });
-    }
-  }
-
-  async close(): Promise<void> {
-    const dir = await this.dir?.catch(() => null);
-    this.dir = null;
-    if (dir) await rm(dir, { recursive: true, force: true });
+/**
+ * Runs `work` on `connection` with profiling on; its result and the bytes the statement read. The
+ * profile file (in the OS temporary folder, a fresh name a statement) is deleted when it ends.
+ */
+export async function measureBytesRead<T>(
+  connection: DuckDBConnection,
+  work: () => Promise<T>,
+): Promise<{ value: T; bytesRead: number }> {
+  const file = join(tmpdir(), `oplake-duckdb-profile-${randomUUID()}.json`);
+  try {
+    await connection.run(
+      `SET enable_profiling = 'json'; SET profiling_output = ${sqlString(file)}; ` +
+        `SET custom_profiling_settings = '{"TOTAL_BYTES_READ": "true"}'`,
+    );
+    const value = await work();
+    return { value, bytesRead: totalBytesRead(await readFile(file, 'utf8')) };
+  } finally {
+    await rm(file, { force: true });
   }
 }
 

@@ -27,7 +27,7 @@ import type {
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
 import { buildAggregateSql, buildSearchSql, type SqlParam } from '../../query/sql.js';
-import { BytesReadProfiler, PROFILED_INSTANCE_OPTIONS, ReadBudget } from './duckdb-bytes-read.js';
+import { measureBytesRead, PROFILED_INSTANCE_OPTIONS, ReadBudget } from './duckdb-bytes-read.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { cleanSource, duckDbSources, type SelectedFiles } from './duckdb-sources.js';
 import { FileObjectStore } from './file-object-store.js';
@@ -66,7 +66,6 @@ export class DuckDbSearchEngine implements SearchEngine {
   /** The open connection of each query while its SQL runs (what `cancel` interrupts). */
   private readonly connections = new Map<string, DuckDBConnection>();
   private readonly facts = new ParquetFactsCache();
-  private readonly profiler = new BytesReadProfiler();
 
   constructor(private readonly options: DuckDbSearchEngineOptions) {
     this.store = new FileObjectStore(options.lakeRoot);
@@ -199,7 +198,6 @@ export class DuckDbSearchEngine implements SearchEngine {
     const instance = await this.instance;
     instance?.closeSync();
     this.instance = null;
-    await this.profiler.close();
   }
 
   private async track<T extends SearchPage | AggregateResult>(
@@ -316,7 +314,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     try {
       if (this.running.get(queryId)?.cancelled) throw new Error(`query ${queryId} was cancelled`);
       const values: DuckDBValue[] = params.map((p) => (typeof p === 'string' ? p : listValue([...p])));
-      const { value, bytesRead } = await this.profiler.measure(connection, () =>
+      const { value, bytesRead } = await measureBytesRead(connection, () =>
         connection.runAndReadAll(sql, values),
       );
       read.add(bytesRead);
