@@ -190,7 +190,7 @@ describe('search handler (local engine)', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('answers 422 scan_limit_exceeded when the files in range exceed the cutoff, with advice', async () => {
+  it('answers 422 scan_limit_exceeded when the bytes read exceed the cutoff, with advice', async () => {
     const deps = localDeps(lake.root, { scanCutoffBytes: 10 });
     const a = await call('POST', '/v1/search', { token: acme, body: RANGE }, deps);
     const g = await call('POST', '/v1/aggregate', { token: acme, body: { ...RANGE, groupBy: 'app' } }, deps);

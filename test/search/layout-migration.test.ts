@@ -4,7 +4,8 @@
  * it into the current layout (parquet-v2/), and a day holding such files is rewritten even with
  * nothing in raw/ (the nightly migration, test/search/layout-upgrade.test.ts).
  * Every step answers the same, byte for byte: nothing lost or doubled. Also the honest bytes:
- * `scannedBytes` counts the column chunks a query reads, and the scan cutoff judges that figure.
+ * `scannedBytes` is what DuckDB read of the typed files, and the scan cutoff judges that figure
+ * (more in bytes-read.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { aggregateEvents, type SearchBody, searchEvents } from '../../functions/search/core.js';
@@ -72,7 +73,7 @@ describe('a lake in the previous Parquet layout', () => {
     }
   });
 
-  it('counts the column chunks a query reads, and the scan cutoff judges that figure', async () => {
+  it('counts what DuckDB reads of the typed files, and the scan cutoff judges that figure', async () => {
     // Prepare: the days are in the typed layout now (the test above)
     const deps = localDeps(lake.root);
     try {
@@ -94,10 +95,12 @@ describe('a lake in the previous Parquet layout', () => {
       );
       const allowed = await aggregateEvents(T, { ...RANGE, groupBy: 'type' }, tight);
       await tight.engine.close();
-      // Assess: an aggregate reads two columns, not the whole rows; the search reads more
+      // Assess: an aggregate reads two columns, not the whole rows; the search reads more (on
+      // files of 120 rows the footers, read when a statement binds and when it scans, are much
+      // of both figures)
       expect(byType.stats.scannedBytes).toBeGreaterThan(0);
-      expect(byType.stats.scannedBytes).toBeLessThan(all.stats.scannedBytes / 2);
-      // one hour of one day: the other day's row group is pruned by its ts statistics
+      expect(byType.stats.scannedBytes).toBeLessThan(all.stats.scannedBytes);
+      // one hour of one day: only that day's file is read
       expect(oneHour.stats.scannedBytes).toBeLessThan(byType.stats.scannedBytes * 0.6);
       expect(refused).toBeInstanceOf(ScanLimitExceededError);
       expect(refused).toMatchObject({ status: 422, code: 'scan_limit_exceeded' });

@@ -2,18 +2,18 @@
  * Search engine of local mode: DuckDB over the lake's files. For a query it picks exactly the
  * files of the tenant's partitions for the days in range (`parquet/` and `raw/`), splits the
  * Parquet by the plan (contested: days with raw objects or a promotion under way; legacy: the
- * previous layout; clean: the rest), refuses the query when the bytes it reads (raw files plus
- * the Parquet column chunks of its row groups and columns, parquet-facts.ts) are over the scan
- * cutoff (422 `scan_limit_exceeded`, the local twin of a workgroup's per-query cutoff), and runs
- * the shared SQL (shared/query/sql.ts) with every value, file lists included, as a prepared
- * parameter. Paging is by keyset. A query that
+ * previous layout; clean: the rest), and runs the shared SQL (shared/query/sql.ts) with every
+ * value, file lists included, as a prepared parameter. `stats.scannedBytes` is what DuckDB read,
+ * from its profiler (duckdb-bytes-read.ts), and the scan cutoff judges that figure after each
+ * statement (422 `scan_limit_exceeded`, the local twin of a workgroup's per-query cutoff).
+ * Paging is by keyset. A query that
  * outlives the wait budget keeps running; its result waits here for `poll` (kept `resultTtlMs`),
  * or `cancel` interrupts its DuckDB connection (DuckDBConnection.interrupt).
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import { partitionPrefix } from '../../domain/layout.js';
-import { NotFoundError, ScanLimitExceededError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import { buildCleanFloorSql } from '../../query/clean-floor.js';
 import type { PagePosition } from '../../query/cursor.js';
 import type {
@@ -21,34 +21,24 @@ import type {
   EndState,
   Outcome,
   QueryRecord,
+  QueryStats,
   SearchEngine,
   SearchPage,
 } from '../../query/ports.js';
 import { type AggregateQuery, dayRange, type QueryScope, type SearchQuery } from '../../query/request.js';
-import {
-  buildAggregateSql,
-  buildSearchSql,
-  contestedColumns,
-  neededColumns,
-  type SqlParam,
-} from '../../query/sql.js';
+import { buildAggregateSql, buildSearchSql, type SqlParam } from '../../query/sql.js';
+import { measureBytesRead, PROFILED_INSTANCE_OPTIONS, ReadBudget } from './duckdb-bytes-read.js';
 import { toAggregateRow, toEvent } from './duckdb-rows.js';
 import { cleanSource, duckDbSources, type SelectedFiles } from './duckdb-sources.js';
 import { FileObjectStore } from './file-object-store.js';
 import { listDays } from './lake-days.js';
 import { listMonthFolders, monthFileReadings } from './month-files.js';
-import {
-  bytesToRead,
-  type FileFacts,
-  type LakeFile,
-  ParquetFactsCache,
-  provenScope,
-} from './parquet-facts.js';
+import { type FileFacts, type LakeFile, ParquetFactsCache, provenScope } from './parquet-facts.js';
 
 export interface DuckDbSearchEngineOptions {
   /** The lake's root directory (`$OPLAKE_DATA_DIR/lake`). */
   lakeRoot: string;
-  /** Largest total size of the files one query may touch; over it the query is refused. */
+  /** Most bytes one query may read (what DuckDB's profiler counts); over it the query is refused. */
   scanCutoffBytes: number;
   /** How long a finished query's first page waits for `poll`. Default 10 minutes. */
   resultTtlMs?: number;
@@ -137,7 +127,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       clean: [],
       split: [],
       splitDays: [],
-      bytes: 0,
+      gzipBytes: 0,
       positioned: new Set(),
     };
     const rawDays = new Set<string>();
@@ -150,7 +140,7 @@ export class DuckDbSearchEngine implements SearchEngine {
       for (const object of objects) {
         if (!/\.json(l)?(\.gz)?$/.test(object.key) || object.size === 0) continue;
         out.raw.push(this.store.pathOf(object.key));
-        out.bytes += object.size;
+        if (object.key.endsWith('.gz')) out.gzipBytes += object.size;
         rawDays.add(dt);
       }
     }
@@ -191,19 +181,13 @@ export class DuckDbSearchEngine implements SearchEngine {
     } finally {
       connection.closeSync();
     }
-    const range = { fromMs: Date.parse(scope.from), toMs: Date.parse(scope.to) };
-    const needed = neededColumns(query);
     const factsOf = { clean: [] as FileFacts[], contested: [] as FileFacts[] };
     for (const { file, contested, besideRaw, split } of parquet) {
-      const fact = facts.get(file.path) ?? { legacy: true, rowGroups: [] };
+      const fact = facts.get(file.path) ?? { legacy: true };
       const kind = fact.legacy ? 'legacy' : split ? 'split' : contested ? 'contested' : 'clean';
       out[kind === 'contested' && besideRaw ? 'besideRaw' : kind].push(file.path);
       if (fact.positions) out.positioned.add(file.path);
       if (kind === 'clean' || kind === 'contested') factsOf[kind].push(fact);
-      // Legacy files are read whole; contested and split ones, the query's and the dedup's columns.
-      const read = contestedColumns(query);
-      const columns = { clean: needed, contested: read, split: read, legacy: null }[kind];
-      out.bytes += fact.rowGroups.length === 0 ? file.size : bytesToRead(fact, range, columns);
     }
     const days = { first, last };
     out.scoped = {
@@ -217,16 +201,6 @@ export class DuckDbSearchEngine implements SearchEngine {
     const instance = await this.instance;
     instance?.closeSync();
     this.instance = null;
-  }
-
-  private checkCutoff(files: SelectedFiles): void {
-    if (files.bytes > this.options.scanCutoffBytes) {
-      throw new ScanLimitExceededError(
-        `this query would read ${files.bytes} bytes, over the per-query cutoff of ${this.options.scanCutoffBytes}; ` +
-          'narrow the time range or add filters (types, deviceId)',
-        { details: [{ scannedBytes: files.bytes, cutoffBytes: this.options.scanCutoffBytes }] },
-      );
-    }
   }
 
   private async track<T extends SearchPage | AggregateResult>(
@@ -285,9 +259,8 @@ export class DuckDbSearchEngine implements SearchEngine {
     files: SelectedFiles,
     queryId: string,
   ): Promise<SearchPage> {
-    this.checkCutoff(files);
-    const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
-    if (isEmpty(files)) return { events: [], next: null, stats };
+    const read = new ReadBudget(this.options.scanCutoffBytes, files.gzipBytes);
+    if (isEmpty(files)) return { events: [], next: null, stats: this.stats(read, queryId) };
     const after = position?.kind === 'keyset' ? position : null;
     const order = query.order === 'asc' ? 'asc' : 'desc';
     // The clean floor first (query/clean-floor.ts): only the page's span has its ids derived.
@@ -295,7 +268,7 @@ export class DuckDbSearchEngine implements SearchEngine {
     let floor: string | null = null;
     if (clean) {
       const found = buildCleanFloorSql({ clean, tenantId, query, after });
-      const [row] = await this.run(found.sql, found.params, queryId);
+      const [row] = await this.run(found.sql, found.params, queryId, read);
       floor = typeof row?.ts === 'string' ? row.ts : null;
     }
     const built = buildSearchSql({
@@ -305,14 +278,14 @@ export class DuckDbSearchEngine implements SearchEngine {
       query,
       after,
     });
-    const rows = await this.run(built.sql, built.params, queryId);
+    const rows = await this.run(built.sql, built.params, queryId, read);
     const events = rows.slice(0, query.limit).map(toEvent);
     const last = events[events.length - 1];
     const next: PagePosition | null =
       rows.length > query.limit && last
         ? { kind: 'keyset', ts: last.ts, eventId: last.eventId, deviceId: last.deviceId }
         : null;
-    return { events, next, stats };
+    return { events, next, stats: this.stats(read, queryId) };
   }
 
   private async runAggregate(
@@ -321,22 +294,34 @@ export class DuckDbSearchEngine implements SearchEngine {
     files: SelectedFiles,
     queryId: string,
   ): Promise<AggregateResult> {
-    this.checkCutoff(files);
-    const stats = { scannedBytes: files.bytes, engine: this.name, queryId };
-    if (isEmpty(files)) return { rows: [], stats };
+    const read = new ReadBudget(this.options.scanCutoffBytes, files.gzipBytes);
+    if (isEmpty(files)) return { rows: [], stats: this.stats(read, queryId) };
     const built = buildAggregateSql({ dialect: 'duckdb', sources: duckDbSources(files), tenantId, query });
-    const rows = await this.run(built.sql, built.params, queryId);
-    return { rows: rows.map(toAggregateRow), stats };
+    const rows = await this.run(built.sql, built.params, queryId, read);
+    return { rows: rows.map(toAggregateRow), stats: this.stats(read, queryId) };
   }
 
-  private async run(sql: string, params: SqlParam[], queryId: string): Promise<Record<string, unknown>[]> {
+  private stats(read: ReadBudget, queryId: string): QueryStats {
+    return { scannedBytes: read.scannedBytes, engine: this.name, queryId };
+  }
+
+  /** Runs one statement on its own connection; adds what it read to the question's `read`. */
+  private async run(
+    sql: string,
+    params: SqlParam[],
+    queryId: string,
+    read: ReadBudget,
+  ): Promise<Record<string, unknown>[]> {
     const connection = await this.connect();
     this.connections.set(queryId, connection);
     try {
       if (this.running.get(queryId)?.cancelled) throw new Error(`query ${queryId} was cancelled`);
       const values: DuckDBValue[] = params.map((p) => (typeof p === 'string' ? p : listValue([...p])));
-      const reader = await connection.runAndReadAll(sql, values);
-      return reader.getRowObjectsJS() as Record<string, unknown>[];
+      const { value, bytesRead } = await measureBytesRead(connection, () =>
+        connection.runAndReadAll(sql, values),
+      );
+      read.add(bytesRead);
+      return value.getRowObjectsJS() as Record<string, unknown>[];
     } finally {
       this.connections.delete(queryId);
       connection.closeSync();
@@ -344,7 +329,10 @@ export class DuckDbSearchEngine implements SearchEngine {
   }
 
   private async connect(): Promise<DuckDBConnection> {
-    this.instance ??= DuckDBInstance.create(':memory:', { threads: String(this.options.threads ?? 2) });
+    this.instance ??= DuckDBInstance.create(':memory:', {
+      threads: String(this.options.threads ?? 2),
+      ...PROFILED_INSTANCE_OPTIONS,
+    });
     return (await this.instance).connect();
   }
 }

@@ -7,7 +7,7 @@ import { withCleanFloor } from '../../query/clean-floor.js';
 import type { Sources, SqlFragment } from '../../query/sql.js';
 import { byTime, withMonthRows } from './month-files.js';
 
-/** The files of a query, split by the plan (shared/query/sql.ts), and the bytes it reads. */
+/** The files of a query, split by the plan (shared/query/sql.ts). */
 export interface SelectedFiles {
   raw: string[];
   /** Parquet of days with raw objects or of a promotion under way (more than one run's files). */
@@ -24,8 +24,11 @@ export interface SelectedFiles {
   /** Month files with contested days in range (month-files.ts): rows of `splitDays` contested, others clean. */
   split: string[];
   splitDays: string[];
-  /** Raw bytes plus the Parquet column chunks the query reads (parquet-facts.ts). */
-  bytes: number;
+  /**
+   * Size of the raw gzip objects: read whole, and not counted by DuckDB's profiler
+   * (duckdb-bytes-read.ts), so added to what it counts.
+   */
+  gzipBytes: number;
   /** Parquet files with the `event_pos` column (the others were written before it). */
   positioned: Set<string>;
   /** The clean / contested files' statistics prove they hold only the tenant's days in range. */

@@ -3,10 +3,10 @@
  * file's footer (DuckDB `parquet_metadata`), cached by path, size and modification time:
  *   - the layout: `ts` stored as a timestamp (current) or as text (the previous layout, read
  *     like raw/ until the conversion rewrites the day: docs/nightly.md "Layout");
- *   - per row group, the `ts` range and the compressed size of each column chunk.
- * From these, `bytesToRead` is the size of the column chunks a query reads: the row groups whose
- * `ts` range meets [from, to) (row-group statistics prune the rest), and of those only the
- * columns the query needs. That figure is `stats.scannedBytes` and what the scan cutoff judges.
+ *   - whether it has the `event_pos` column;
+ *   - the tenant and days its rows can hold (`provenScope`).
+ * The footers are read on a connection of their own, not profiled: these reads are not counted
+ * in any question's `stats.scannedBytes` (duckdb-bytes-read.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
@@ -17,32 +17,16 @@ export interface LakeFile {
   mtimeMs: number;
 }
 
-export interface RowGroupFacts {
-  /** Epoch ms of the smallest and largest `ts`; null when the footer has no statistics. */
-  minMs: number | null;
-  maxMs: number | null;
-  columnBytes: Map<string, number>;
-}
-
 export interface FileFacts {
   /** `ts` held as text (the previous layout). */
   legacy: boolean;
   /** Has the `event_pos` column (derived ids stored as NULL); files written before it have not. */
   positions?: boolean;
-  rowGroups: RowGroupFacts[];
   /**
    * The one tenant and the days of every row, from the `tenant_id` and `dt` statistics of every
    * row group; null when a row group has none.
    */
   scope?: { tenant: string; firstDay: string; lastDay: string } | null;
-}
-
-/** Footer statistics as epoch ms: typed (`2026-11-24 00:15:02.123`) or text (RFC 3339). */
-function statMs(value: unknown, legacy: boolean): number | null {
-  if (value === null || value === undefined) return null;
-  const text = String(value);
-  const ms = legacy ? Date.parse(text) : Date.parse(`${text.replace(' ', 'T')}Z`);
-  return Number.isNaN(ms) ? null : ms;
 }
 
 export class ParquetFactsCache {
@@ -58,8 +42,7 @@ export class ParquetFactsCache {
     }
     if (missing.length === 0) return out;
     const reader = await connection.runAndReadAll(
-      'SELECT file_name, row_group_id, path_in_schema, type, stats_min_value, stats_max_value, ' +
-        'total_compressed_size FROM parquet_metadata(?::VARCHAR[])',
+      'SELECT file_name, path_in_schema, type, stats_min_value, stats_max_value FROM parquet_metadata(?::VARCHAR[])',
       [listValue(missing.map((f) => f.path))],
     );
     const fresh = new Map<string, FileFacts>();
@@ -68,51 +51,21 @@ export class ParquetFactsCache {
     for (const row of rows) {
       if (row.path_in_schema !== 'ts') continue;
       const path = String(row.file_name);
-      fresh.set(path, { legacy: row.type === 'BYTE_ARRAY', rowGroups: [] });
+      fresh.set(path, { legacy: row.type === 'BYTE_ARRAY' });
     }
     for (const row of rows) {
       const facts = fresh.get(String(row.file_name));
-      if (!facts) continue;
-      if (row.path_in_schema === 'event_pos') facts.positions = true;
-      const index = Number(row.row_group_id);
-      facts.rowGroups[index] ??= { minMs: null, maxMs: null, columnBytes: new Map() };
-      const group = facts.rowGroups[index];
-      group.columnBytes.set(String(row.path_in_schema), Number(row.total_compressed_size));
-      if (row.path_in_schema === 'ts') {
-        group.minMs = statMs(row.stats_min_value, facts.legacy);
-        group.maxMs = statMs(row.stats_max_value, facts.legacy);
-      }
+      if (facts && row.path_in_schema === 'event_pos') facts.positions = true;
     }
     const rowsOf = Map.groupBy(rows, (row) => String(row.file_name));
     for (const [path, facts] of fresh) facts.scope = scopeOf(rowsOf.get(path) ?? []);
     for (const file of missing) {
-      const facts = fresh.get(file.path) ?? { legacy: true, rowGroups: [] };
+      const facts = fresh.get(file.path) ?? { legacy: true };
       this.cache.set(file.path, { stamp: `${file.size}/${file.mtimeMs}`, facts });
       out.set(file.path, facts);
     }
     return out;
   }
-}
-
-/**
- * Bytes of the column chunks read for [fromMs, toMs): row groups outside the range are skipped;
- * `columns` null means every column (contested and legacy files are read whole).
- */
-export function bytesToRead(
-  facts: FileFacts,
-  range: { fromMs: number; toMs: number },
-  columns: ReadonlySet<string> | null,
-): number {
-  let total = 0;
-  for (const group of facts.rowGroups) {
-    if (!group) continue;
-    if (group.maxMs !== null && group.maxMs < range.fromMs) continue;
-    if (group.minMs !== null && group.minMs >= range.toMs) continue;
-    for (const [column, bytes] of group.columnBytes) {
-      if (columns === null || columns.has(column)) total += bytes;
-    }
-  }
-  return total;
 }
 
 /** The tenant and days a file's rows can hold, from its row groups' statistics (null: unknown). */

@@ -9,7 +9,7 @@
  *   OPLAKE_BUFFER_AGE_MS        a buffer older than this is written to the lake (default 60000)
  *   OPLAKE_BUFFER_BYTES         a buffer larger than this is written to the lake (default 5 MiB)
  *   OPLAKE_INGEST_RATE_LIMITS   JSON {"default": {"eventsPerSecond", "bytesPerSecond"}, "tenants": {...}}
- *   OPLAKE_SCAN_CUTOFF_BYTES    a search touching more bytes of files answers 422 (default 1 GiB)
+ *   OPLAKE_SCAN_CUTOFF_BYTES    a search reading more bytes (scannedBytes) answers 422 (default 1 GiB)
  *   OPLAKE_MAX_CONCURRENT_QUERIES  per tenant; one more answers 429 (default 3)
  *   OPLAKE_WAIT_BUDGET_MS       a search running longer answers 202 with a queryId (default 10000)
  *   OPLAKE_SWEEP_INTERVAL_MS    how often the dlq-sweeper runs in the dev server (default 900000; 0: never)
