@@ -194,7 +194,8 @@ export function figuresFromBench(report: unknown): Figures {
   if (split) figures.splitEventsPerSecond = { value: split, source: src('split, one core') };
   for (const [shape, { bench, events }] of Object.entries(SEARCH_CASES)) {
     const measured = results.find((r) => r.bench === 'search' && r.case === bench)?.candidate?.extra;
-    const read = num(measured?.bytesRead);
+    // Athena's bill, not DuckDB's read (a newest-first page stops early on DuckDB, not on Athena).
+    const read = num(measured?.athenaBytes) ?? num(measured?.bytesRead);
     if (read)
       figures.searchBytesPerEvent[shape] = {
         value: read / events,

@@ -152,6 +152,12 @@ describe('figures from make bench', () => {
           case: 'newest 100 of a day (50 PCs)',
           candidate: { rate: 1, extra: { bytesRead: 4_000_000 } },
         },
+        // Athena's bill when the bench gives it, not DuckDB's (smaller) read.
+        {
+          bench: 'search',
+          case: '30 days, text',
+          candidate: { rate: 1, extra: { bytesRead: 600_000, athenaBytes: 12_000_000 } },
+        },
       ],
     });
     expect(figures.bytesPerEvent.value).toBe(300);
@@ -160,6 +166,7 @@ describe('figures from make bench', () => {
     expect(figures.ingestMsPerRequest.value).toBe(2);
     expect(figures.ingestMsPerEvent.value).toBeCloseTo(10 / 499, 12);
     expect(figures.searchBytesPerEvent['search 1 day']?.value).toBe(40); // 4 MB / (50 PCs x 2,000 events)
+    expect(figures.searchBytesPerEvent['search 30 days, text']?.value).toBe(20); // 12 MB / (30 days x 10 PCs x 2,000)
     expect(figures.splitEventsPerSecond).toEqual(DEFAULT_FIGURES.splitEventsPerSecond);
     expect(figuresFromBench(null)).toEqual(DEFAULT_FIGURES);
   });

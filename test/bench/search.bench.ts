@@ -21,7 +21,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { aggregateLocal, closeLocalEngines, searchLocal } from '../../functions/search/local.js';
 import { PARQUET_COPY_OPTIONS, sqlString } from '../../shared/conversion/sql.js';
 import { PREFIX, partitionPrefix } from '../../shared/domain/layout.js';
-import { parquetEventId } from '../../shared/query/sql.js';
+import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
+import { neededColumns, parquetEventId } from '../../shared/query/sql.js';
 import { type CaseResult, geomean, median, queryMeasurement } from './harness.js';
 import { benchLakes, dayBefore, INTRADAY_CUT, intradayLake, LAST_DAY } from './search-dataset.js';
 
@@ -177,7 +178,41 @@ interface Row {
    */
   ms: { intraday: number; converted: number; raw: number; ideal: number; idealNightly: number };
   bytes: { intraday: number; converted: number; raw: number };
+  /** What Athena would bill for the question over the converted lake (athenaBytes). */
+  athenaBytes: number;
   answer: string;
+}
+
+/**
+ * What Athena would be billed for a question over a lake: the cost model's search bytes
+ * (shared/cost/inputs.ts). Athena prunes columns and row groups by their statistics but has no
+ * top-N across files, so: every row group in range of the columns the question reads (plus the
+ * id's inputs for a search: ids are derived on read), and the raw objects whole. Conservative
+ * (Trino also skips row groups by dictionary); DuckDB's own figure (stats.scannedBytes) is far
+ * lower for a newest-first page, which stops at the newest row groups.
+ */
+async function athenaBytes(
+  connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  lake: string,
+  shape: Shape,
+): Promise<number> {
+  const range = shape.body as { from: string; to: string };
+  const raw = await filesOf(lake, 'raw', shape.tenant, range);
+  const parquet = (await filesOf(lake, 'parquet', shape.tenant, range)).files.filter((f) =>
+    f.endsWith('.parquet'),
+  );
+  if (parquet.length === 0) return raw.bytes;
+  const query =
+    shape.kind === 'search' ? parseSearchRequest(shape.body).query : parseAggregateRequest(shape.body);
+  const columns = new Set([
+    ...neededColumns(query),
+    ...(shape.kind === 'search' ? ['tenant_id', 'batch_id', 'event_pos'] : []),
+  ]);
+  const reader = await connection.runAndReadAll(
+    `SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS b FROM parquet_metadata([${parquet.map(sqlString).join(', ')}]) ` +
+      `WHERE path_in_schema IN (${[...columns].map(sqlString).join(', ')})`,
+  );
+  return raw.bytes + Number(reader.getRowObjectsJS()[0]?.b ?? 0);
 }
 
 export async function run(progress: (message: string) => void): Promise<CaseResult[]> {
@@ -257,6 +292,7 @@ export async function run(progress: (message: string) => void): Promise<CaseResu
           idealNightly: median(timings.idealNightly),
         },
         bytes: { intraday: last.intraday.bytes, converted: last.converted.bytes, raw: last.raw.bytes },
+        athenaBytes: await athenaBytes(connection, intraday, shape),
         answer: last.intraday.answer,
       });
     }
@@ -341,7 +377,8 @@ async function daySizes(
 }
 
 function toCases(r: Row): CaseResult[] {
-  const candidate = queryMeasurement(r.ms.intraday, r.bytes.intraday);
+  const measured = queryMeasurement(r.ms.intraday, r.bytes.intraday);
+  const candidate = { ...measured, extra: { ...measured.extra, athenaBytes: r.athenaBytes } };
   return [
     {
       bench: 'search',
