@@ -199,7 +199,9 @@ export function figuresFromBench(report: unknown): Figures {
     if (read)
       figures.searchBytesPerEvent[shape] = {
         value: read / events,
-        source: src(`search "${bench}": bytes read / ${events.toLocaleString('en-US')} events in range`),
+        source: src(
+          `search "${bench}": Athena bytes (athenaBytes, else bytes read) / ${events.toLocaleString('en-US')} events in range`,
+        ),
       };
   }
   return figures;
