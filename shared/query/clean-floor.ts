@@ -17,6 +17,7 @@ import {
   filterPredicates,
   type KeysetPosition,
   type SqlFragment,
+  safeInt,
   scopePredicates,
 } from './sql-parts.js';
 
@@ -36,8 +37,7 @@ export function buildCleanFloorSql(options: CleanFloorOptions): BuiltQuery {
   b.params.push(...clean.params);
   const where = [...scopePredicates(b, tenantId, query, 'typed', clean), ...filterPredicates(b, query)];
   if (after) where.push(`ts ${desc ? '<' : '>'} ${b.ts(after.ts)}`);
-  const offset = query.limit;
-  if (!Number.isSafeInteger(offset) || offset < 1) throw new RangeError(`not a positive integer: ${offset}`);
+  const offset = safeInt(query.limit);
   // The (limit+1)-th row as the last of a top-(limit+1), not `LIMIT 1 OFFSET limit`: DuckDB
   // pushes a plain top-N's threshold into the Parquet scan (row groups past it are skipped), an
   // offset's it does not (a 27-day text search: 12 ms against 140 ms).

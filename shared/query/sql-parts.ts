@@ -111,3 +111,9 @@ export function keysetPredicate(b: Builder, after: KeysetPosition, order: 'asc' 
     ` OR (event_id = ${b.bind(after.eventId)} AND device_id ${op} ${b.bind(after.deviceId)}))))`
   );
 }
+
+/** A LIMIT or OFFSET written into the SQL text: a positive safe integer, never a value from outside. */
+export function safeInt(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`not a positive integer: ${value}`);
+  return value;
+}

@@ -1,5 +1,5 @@
 /**
- * The contested side of the plan (shared/query/sql.ts `dedup`), over real files and DuckDB:
+ * The contested side of the plan (shared/query/contested-sql.ts `dedup`), over real files and DuckDB:
  *   - only the events with a copy that matches a user/title/... filter are ranked (DuckDB), and
  *     the winning copy still judges: a losing copy that matches brings nothing back, a winner
  *     that matches comes back once, in every page;
