@@ -67,19 +67,9 @@ export function contestedColumns(query: SearchQuery | AggregateQuery): ReadonlyS
 }
 
 /** Output columns that hold free text (everything but `type`, `ts` and `duration_ms`). */
-export const TEXT_OUTPUT = new Set([
-  'event_id',
-  'device_id',
-  'user',
-  'host',
-  'app',
-  'title',
-  'url',
-  'domain',
-  'path',
-  'op',
-  'attrs',
-]);
+export const TEXT_OUTPUT: ReadonlySet<string> = new Set(
+  OUTPUT_COLUMNS.filter((c) => c !== 'type' && c !== 'ts' && c !== 'duration_ms'),
+);
 
 /** RFC 3339 UTC text (`2026-11-24T00:15:02.123Z`) as a timestamp(ms). */
 export function parseTs(dialect: 'athena' | 'duckdb', text: string): string {
