@@ -22,7 +22,7 @@ import { FileObjectStore } from '../../shared/adapters/local/file-object-store.j
 import { compactTenant } from '../../shared/compaction/run.js';
 import { sqlString } from '../../shared/conversion/sql.js';
 import { monthPartitionPrefix, partitionPrefix } from '../../shared/domain/layout.js';
-import { type CaseResult, geomean, median, queryMeasurement } from './harness.js';
+import { type CaseResult, formatMb, formatMs, geomean, median, queryMeasurement } from './harness.js';
 import { benchLakes, dayBefore, LAST_DAY } from './search-dataset.js';
 
 const ROUNDS = Number(process.env.OPLAKE_BENCH_ROUNDS ?? 3);
@@ -247,8 +247,8 @@ function report(
     after: { days: { files: string[]; bytes: number }; months: { files: string[]; bytes: number } };
   },
 ): string {
-  const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`;
-  const mb = (v: number) => `${(v / 1048576).toFixed(1)} MB`;
+  const ms = formatMs;
+  const mb = formatMb;
   const lines = [
     '| question (year tenant) | compacted | one file a day | raw (never converted) | ideal (compacted files) | compacted vs raw | vs one file a day | vs ideal | bytes read: compacted / one a day / raw |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

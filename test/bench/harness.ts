@@ -47,6 +47,12 @@ export function geomean(values: readonly number[]): number {
 }
 
 /** One question's median time as a Measurement (a query a unit), with the bytes it read. */
+/** Table cells of the query benches: milliseconds, and bytes as MB (KB below 1 MiB for `formatSize`). */
+export const formatMs = (v: number): string => `${Math.round(v).toLocaleString('en-US')} ms`;
+export const formatMb = (v: number): string => `${(v / 1048576).toFixed(1)} MB`;
+export const formatSize = (v: number): string =>
+  v >= 1048576 ? formatMb(v) : `${Math.round(v / 1024).toLocaleString('en-US')} KB`;
+
 export function queryMeasurement(ms: number, bytes?: number): Measurement {
   return {
     seconds: ms / 1000,
