@@ -139,7 +139,7 @@ interface BenchReport {
 }
 
 /**
- * Which search-benchmark question (test/bench/search.bench.ts) measures each modelled shape, and
+ * Which search-benchmark question (test/bench/search-shapes.ts) measures each modelled shape, and
  * the events in range of the tenant it asks (test/bench/search-dataset.ts: 2,000 events a PC a
  * day; large-01 has 50 PCs, mid-01 10). Searches read the same columns per event whatever the
  * range, so the 1-year domain search takes the 30-day domain question's bytes per event.
