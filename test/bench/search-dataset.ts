@@ -194,19 +194,14 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
   const lakes = { raw: join(root, 'raw'), converted: join(root, 'converted'), eventsPerPcDay: perPc };
   if (existsSync(join(root, 'done'))) return lakes;
   await rm(root, { recursive: true, force: true });
-  const tmp = join(root, 'tmp');
-  await mkdir(tmp, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
-  const connection = await instance.connect();
   const started = Date.now();
-  const { json, drain } = jsonWriter(connection, tmp);
-  try {
+  await withGenerator(join(root, 'tmp'), async (connection, json) => {
     let done = 0;
     const total = BENCH_TENANTS.reduce((sum, t) => sum + t.days, 0);
     for (const [index, tenant] of BENCH_TENANTS.entries()) {
       for (let back = tenant.days - 1; back >= 0; back--) {
         const dt = dayBefore(LAST_DAY, back);
-        await connection.run(`CREATE OR REPLACE TEMP TABLE day AS ${daySql(tenant, index + 1, dt, perPc)}`);
+        await loadDay(connection, tenant, index, dt, perPc);
         const file = (lake: string, area: 'raw' | 'parquet', name: string) =>
           join(lake, partitionPrefix(area, tenant.id, dt), name);
         await json('SELECT * FROM day', file(lakes.raw, 'raw', 'bench-0.json.gz'));
@@ -237,14 +232,42 @@ export async function benchLakes(progress: (message: string) => void): Promise<B
         }
       }
     }
+  });
+  await writeFile(join(root, 'done'), `${new Date().toISOString()}\n`);
+  return lakes;
+}
+
+/**
+ * One generator run: a DuckDB instance, the gzip JSON writer over `tmp` (removed after), every
+ * gzip finished before it returns.
+ */
+async function withGenerator(
+  tmp: string,
+  work: (connection: DuckDBConnection, json: (select: string, to: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  await mkdir(tmp, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
+  const connection = await instance.connect();
+  const { json, drain } = jsonWriter(connection, tmp);
+  try {
+    await work(connection, json);
     await drain();
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
   await rm(tmp, { recursive: true, force: true });
-  await writeFile(join(root, 'done'), `${new Date().toISOString()}\n`);
-  return lakes;
+}
+
+/** A tenant-day's events (daySql) into the temporary table `day`. */
+async function loadDay(
+  connection: DuckDBConnection,
+  tenant: BenchTenant,
+  index: number,
+  dt: string,
+  perPc: number,
+): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE day AS ${daySql(tenant, index + 1, dt, perPc)}`);
 }
 
 /** gzip JSON lines of a SELECT into raw/ files; gzip runs on libuv's pool while DuckDB writes the next. */
@@ -290,20 +313,13 @@ export async function intradayLake(lakes: BenchLakes, progress: (message: string
     }
   };
   await link('.');
-  const tmp = join(root, 'tmp-intraday');
-  await mkdir(tmp, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
-  const connection = await instance.connect();
-  const { json, drain } = jsonWriter(connection, tmp);
   const cut = sqlString(INTRADAY_CUT);
-  try {
+  await withGenerator(join(root, 'tmp-intraday'), async (connection, json) => {
     for (const [index, tenant] of BENCH_TENANTS.entries()) {
       progress(`search data set, intraday lake: ${tenant.id}`);
       for (const back of [1, 0]) {
         const dt = dayBefore(LAST_DAY, back);
-        await connection.run(
-          `CREATE OR REPLACE TEMP TABLE day AS ${daySql(tenant, index + 1, dt, lakes.eventsPerPcDay)}`,
-        );
+        await loadDay(connection, tenant, index, dt, lakes.eventsPerPcDay);
         const file = (area: 'raw' | 'parquet', name: string) =>
           join(lake, partitionPrefix(area, tenant.id, dt), name);
         if (back === 1) {
@@ -322,12 +338,7 @@ export async function intradayLake(lakes: BenchLakes, progress: (message: string
         );
       }
     }
-    await drain();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-  await rm(tmp, { recursive: true, force: true });
+  });
   await writeFile(join(root, 'done-intraday'), `${new Date().toISOString()}\n`);
   return lake;
 }
