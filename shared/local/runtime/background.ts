@@ -26,25 +26,31 @@ import { lambdaContext } from './lambda-context.js';
 import { createLocalSweeper } from './local-sweeper.js';
 import { sqsRecord } from './sqs-record.js';
 
-/** Everything that shapes the background work; plain data, so it can be handed to a worker thread. */
-export interface BackgroundSettings {
-  dataDir: string;
-  logLevel: ObservabilityOptions['logLevel'];
-  /** Run the split worker loop and the timers (false: only on request, for one-shot CLI use). */
-  loop: boolean;
+/** The runtime's options the background work takes as they are (runtime.ts `LocalRuntimeOptions`). */
+export interface BackgroundTuning {
   /** How often the stream's buffers are checked against their thresholds (default 5 s; 0: never). */
   streamFlushIntervalMs?: number;
+  /** Firehose buffering hints (default 5 MiB / 60 s). */
   streamBufferBytes?: number;
   streamBufferAgeMs?: number;
   /** Idle wait of the split worker between empty receives (default 200 ms). */
   splitPollIntervalMs?: number;
   /** Messages per split invocation (SQS batch size; default 10). */
   splitBatchSize?: number;
+  /** Queue visibility timeout (default 5 min) and redrive count (default 5). */
   visibilityTimeoutMs?: number;
   maxReceiveCount?: number;
-  /** How often the dlq-sweeper runs (default 0: never). */
+  /** How often the dlq-sweeper runs (default 0: never; `make dev`: 15 min). */
   sweepIntervalMs?: number;
   sweepConfig?: SweepConfig;
+}
+
+/** Everything that shapes the background work; plain data, so it can be handed to a worker thread. */
+export interface BackgroundSettings extends BackgroundTuning {
+  dataDir: string;
+  logLevel: ObservabilityOptions['logLevel'];
+  /** Run the split worker loop and the timers (false: only on request, for one-shot CLI use). */
+  loop: boolean;
   /** Remove the queue's half-written files at start (false when another thread may be sending). */
   sweepQueueTmp?: boolean;
 }

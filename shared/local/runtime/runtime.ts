@@ -26,7 +26,6 @@ import { FileObjectStore } from '../../adapters/local/file-object-store.js';
 import { FileKeySetSource } from '../../auth/file-key-set.js';
 import type { NightlySummary } from '../../conversion/summary.js';
 import type { SweepSummary } from '../../dlq/summary.js';
-import type { SweepConfig } from '../../dlq/sweep.js';
 import {
   type BatchMessage,
   BatchMessageError,
@@ -45,6 +44,7 @@ import { LakeUsageMeter } from '../../usage/lake-usage-meter.js';
 import {
   type Background,
   type BackgroundSettings,
+  type BackgroundTuning,
   type FlushSummary,
   startBackground,
 } from './background.js';
@@ -53,29 +53,14 @@ import { lockDataDir } from './data-dir-lock.js';
 
 export type { FlushSummary };
 
-export interface LocalRuntimeOptions {
+export interface LocalRuntimeOptions extends BackgroundTuning {
   dataDir: string;
   clock?: Clock;
   logLevel?: ObservabilityOptions['logLevel'];
   /** Start the split worker and the periodic stream flush (default true; false for one-shot CLI use). */
   background?: boolean;
-  /** How often the stream's buffers are checked against their thresholds (default 5 s). */
-  streamFlushIntervalMs?: number;
-  /** Firehose buffering hints (default 5 MiB / 60 s). */
-  streamBufferBytes?: number;
-  streamBufferAgeMs?: number;
-  /** Idle wait of the split worker between empty receives (default 200 ms). */
-  splitPollIntervalMs?: number;
-  /** Messages per split invocation (SQS batch size; default 10). */
-  splitBatchSize?: number;
-  /** Queue visibility timeout (default 5 min) and redrive count (default 5). */
-  visibilityTimeoutMs?: number;
-  maxReceiveCount?: number;
   rateLimits?: RateLimitConfig;
   ingestConfig?: Partial<IngestConfig>;
-  /** How often the dlq-sweeper runs in the background (default 0: never; `make dev`: 15 min). */
-  sweepIntervalMs?: number;
-  sweepConfig?: SweepConfig;
   /**
    * Run the background (split worker, stream flushes, sweeps) in a worker thread of its own
    * (background-client.ts) instead of on the caller's event loop. Default false; the server: true.
