@@ -160,6 +160,8 @@ locals {
             "${local.lake_arn}/parquet-v2-month/*",
             "${local.lake_arn}/staging/*",
             "${local.lake_arn}/failures/*",
+            # Tenant-day leases (shared/adapters/aws/s3-day-leases.ts): conditional put/get/delete.
+            "${local.lake_arn}/state/leases/*",
           ]
         },
         {

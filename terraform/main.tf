@@ -71,6 +71,8 @@ module "lake_bucket" {
     { id = "failures", prefix = "failures/", expiration_days = var.failures_retention_days },
     { id = "archive-dlq", prefix = "archive/dlq/", expiration_days = var.dlq_archive_retention_days },
     { id = "alert-state", prefix = "state/alerts/", expiration_days = 30 },
+    # A lease lives minutes (shared/adapters/aws/s3-day-leases.ts); this removes what a crash left.
+    { id = "leases", prefix = "state/leases/", expiration_days = 1 },
     { id = "nightly-runs", prefix = "nightly/", expiration_days = var.nightly_run_files_retention_days },
     { id = "usage", prefix = "usage/", expiration_days = var.usage_retention_days },
   ]

@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { CompactionEngine } from '../../shared/compaction/engine.js';
 import type { CompactionPolicy } from '../../shared/compaction/plan.js';
 import { compactTenant } from '../../shared/compaction/run.js';
-import { convertPartition } from '../../shared/conversion/convert.js';
+import { convertDay, type DayLeases } from '../../shared/conversion/day-lease.js';
 import type { ConversionEngine } from '../../shared/conversion/engine.js';
 import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
 import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
@@ -22,6 +22,10 @@ import { processRecordBody } from './core.js';
 export interface CtasRunnerDeps {
   store: ObjectStore;
   engine: ConversionEngine;
+  /** One conversion of a tenant-day at a time (absent: convert.ts's overlap handling alone). */
+  leases?: DayLeases;
+  /** How long a conversion waits for another conversion of its day (default DEFAULT_LEASE_WAIT_MS). */
+  leaseWaitMs?: number;
   callbacks: TaskCallbacks;
   clock: Clock;
   obs: Observability;
@@ -46,7 +50,16 @@ export function createCtasRunnerHandler(
       const outcome = await processRecordBody(record.body, {
         callbacks: deps.callbacks,
         convert: (tenantId, dt) =>
-          convertPartition({ store: deps.store, engine: deps.engine, clock: deps.clock }, { tenantId, dt }),
+          convertDay(
+            {
+              store: deps.store,
+              engine: deps.engine,
+              clock: deps.clock,
+              ...(deps.leases ? { leases: deps.leases } : {}),
+              ...(deps.leaseWaitMs === undefined ? {} : { leaseWaitMs: deps.leaseWaitMs }),
+            },
+            { tenantId, dt },
+          ),
         ...(compaction
           ? {
               compact: (tenantId: string) =>

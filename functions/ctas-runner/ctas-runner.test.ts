@@ -15,6 +15,7 @@ import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
 import 'aws-sdk-client-mock-jest';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
+import { InProcessDayLeases } from '../../shared/adapters/local/in-process-day-leases.js';
 import { TaskTokenGoneError } from '../../shared/conversion/task-callbacks.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 import { LocalTaskCallbacks, LocalTaskError } from '../../shared/local/workflow/local-task-callbacks.js';
@@ -76,8 +77,9 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-function handler() {
+function handler(extra: Partial<Parameters<typeof createCtasRunnerHandler>[0]> = {}) {
   return createCtasRunnerHandler({
+    ...extra,
     store,
     engine,
     callbacks,
@@ -153,6 +155,48 @@ describe('ctas-runner handler', () => {
     expect((await listAll(store, partitionPrefix('raw', 'tenant-000', '2026-11-22'))).length).toBeGreaterThan(
       0,
     );
+  });
+
+  it('waits for another conversion of a day, then fails the task as busy (the workflow retries it) and converts the free day', async () => {
+    const leases = new InProcessDayLeases();
+    const held = await leases.tryAcquire('tenant-000', '2026-11-22', 'intraday-run');
+    const a = callbacks.issue();
+    const event: SQSEvent = {
+      Records: [
+        record(JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }), 'm'),
+      ],
+    };
+
+    const response = await handler({ leases, leaseWaitMs: 300 })(event, context());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const error = (await a.settled.catch((e: unknown) => e)) as LocalTaskError;
+    expect(error).toBeInstanceOf(LocalTaskError);
+    expect(error.name).toBe(TASK_ERRORS.conversionFailed);
+    expect(error.message).toContain('2026-11-22: ConversionBusyError');
+    expect(await listAll(store, partitionPrefix('raw', 'tenant-000', '2026-11-23'))).toEqual([]);
+    expect((await listAll(store, partitionPrefix('raw', 'tenant-000', '2026-11-22'))).length).toBeGreaterThan(
+      0,
+    );
+    expect([...leases.holders().keys()]).toEqual(['tenant-000/2026-11-22']);
+
+    // Given back: the retried task converts the day.
+    await held?.release();
+    const retry = callbacks.issue();
+    await handler({ leases, leaseWaitMs: 300 })(
+      {
+        Records: [
+          record(
+            JSON.stringify({ taskToken: retry.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
+            'm',
+          ),
+        ],
+      },
+      context(),
+    );
+    expect(await retry.settled).toMatchObject({ tenantId: 'tenant-000', ok: true, converted: 1 });
+    expect(await listAll(store, partitionPrefix('raw', 'tenant-000'))).toEqual([]);
+    expect(leases.holders().size).toBe(0);
   });
 
   it('stops before the function times out and lets the workflow retry', async () => {

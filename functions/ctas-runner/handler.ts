@@ -8,6 +8,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { AthenaCompactionEngine } from '../../shared/adapters/aws/athena-compaction-engine.js';
 import { AthenaConversionEngine } from '../../shared/adapters/aws/athena-conversion-engine.js';
 import { AthenaRunner } from '../../shared/adapters/aws/athena-runner.js';
+import { S3DayLeases } from '../../shared/adapters/aws/s3-day-leases.js';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
 import { createObservability } from '../../shared/observability/index.js';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -19,7 +20,8 @@ import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
 const config = readCtasRunnerEnv(process.env);
 const obs = createObservability('ctas-runner');
 const { tracer } = obs;
-const store = new S3ObjectStore(tracer.captureAWSv3Client(new S3Client({})), config.lakeBucket);
+const s3 = tracer.captureAWSv3Client(new S3Client({}));
+const store = new S3ObjectStore(s3, config.lakeBucket);
 const athena = new AthenaRunner(tracer.captureAWSv3Client(new AthenaClient({})));
 const athenaCommon = {
   bucket: config.lakeBucket,
@@ -37,6 +39,7 @@ export const handler = createCtasRunnerHandler({
     legacyTable: config.legacyTable,
     monthTable: config.monthTable,
   }),
+  leases: new S3DayLeases(s3, config.lakeBucket),
   ...(config.compaction.maxMonths > 0
     ? {
         compaction: {

@@ -20,7 +20,9 @@
  * what is visible: the result converges. A step that finds its work already done (an object
  * already moved) skips it.
  *
- * Two conversions of one day at once (docs/nightly.md "Intraday runs", "Overlap"): each deletes
+ * Two conversions of one day at once (docs/nightly.md "Intraday runs", "Overlap"): callers take
+ * the tenant-day's lease first (day-lease.ts, convertDay), so this happens only when a lease ran
+ * out under a conversion still working; then each deletes
  * and archives only what its snapshot holds, after publishing files holding all of it, so every
  * event stays visible; both may publish, leaving two runs' files. Readers treat a day with files
  * of more than one run as contested (DuckDB) and dedup it; the later of the two to settle sees the

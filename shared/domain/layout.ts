@@ -35,6 +35,8 @@ export const PREFIX = Object.freeze({
   failures: 'failures/',
   archiveDlq: 'archive/dlq/',
   alertState: 'state/alerts/',
+  /** Who converts a tenant-day now (shared/adapters/aws/s3-day-leases.ts); minutes-lived objects. */
+  leases: 'state/leases/',
 });
 
 export type Area = 'raw' | 'archiveRaw' | 'parquet' | 'parquetV1' | 'rejects';

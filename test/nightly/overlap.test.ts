@@ -9,8 +9,16 @@ import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { aggregateEvents, type SearchBody, searchEvents } from '../../functions/search/core.js';
 import { DuckDbConversionEngine } from '../../shared/adapters/local/duckdb-conversion-engine.js';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
-import { type ConversionStep, convertPartition, runsOf } from '../../shared/conversion/convert.js';
+import { InProcessDayLeases } from '../../shared/adapters/local/in-process-day-leases.js';
+import {
+  type ConversionResult,
+  type ConversionStep,
+  convertPartition,
+  runsOf,
+} from '../../shared/conversion/convert.js';
+import { ConversionBusyError, convertDay } from '../../shared/conversion/day-lease.js';
 import { discoverTargets } from '../../shared/conversion/discover.js';
+import { ConversionEngineError } from '../../shared/conversion/errors.js';
 import { partitionPrefix } from '../../shared/domain/layout.js';
 import { listAll } from '../fixtures/lake-reader.js';
 import { type RawLake, writeLateEvents, writeRawLake } from '../fixtures/raw-lake.js';
@@ -135,16 +143,61 @@ describe('two conversions of one tenant-day at once', () => {
     expect((await discoverTargets(store, D)).items).toEqual([]);
   });
 
-  it('run side by side with events arriving between the two snapshots: each kept, exactly once', async () => {
-    let b: Promise<unknown> = Promise.resolve();
+  it('under the day lease, side by side with events arriving between: the second waits, then converts only what is left', async () => {
+    const leases = new InProcessDayLeases();
+    let b: Promise<ConversionResult> | undefined;
+    const a = convertDay(
+      {
+        store,
+        engine: engines[0] as DuckDbConversionEngine,
+        leases,
+        afterStep: async (step) => {
+          if (step !== 'staged' || b) return;
+          // Late raw objects, then B starts beside A, unsynchronised.
+          await writeLateEvents(store, lake, T, D, 30, 'between');
+          b = convertDay(
+            { store, engine: engines[1] as DuckDbConversionEngine, leases },
+            { tenantId: T, dt: D },
+          );
+        },
+      },
+      { tenantId: T, dt: D },
+    );
+    const first = await a;
+    const second = await b;
+
+    expect(first).toMatchObject({
+      status: 'converted',
+      rawObjects: lake.rawObjects - 1,
+      rows: expectedCount() - 30,
+    });
+    // B snapshotted after A finished: the late object and A's files, nothing of A's raw objects.
+    expect(second).toMatchObject({
+      status: 'converted',
+      rawObjects: 1,
+      previousFiles: first.files,
+      rows: expectedCount(),
+    });
+    expect(leases.holders().size).toBe(0);
+    expect(runsOf(await listAll(store, partitionPrefix('parquet', T, D))).size).toBe(1);
+    expect(await listAll(store, partitionPrefix('raw', T, D))).toEqual([]);
+    const after = await answers();
+    expect(after.count).toBe(expectedCount());
+    expect(JSON.parse(after.events)).toHaveLength(expectedCount());
+    expect((await discoverTargets(store, D)).items).toEqual([]);
+  });
+
+  it('without the lease, side by side with events arriving between: whichever way the race goes, each event is kept once, and the next conversion settles the day', async () => {
+    // Two unsynchronised conversions may keep moving files the other is reading; after
+    // MAX_SETTLE_ROUNDS one gives up with an error (its task is retried). Nothing is lost either way.
+    let b: Promise<unknown> | undefined;
     const a = convertPartition(
       {
         store,
         engine: engines[0] as DuckDbConversionEngine,
+        // Once: A's own settle rounds (same deps) pass `staged` again.
         afterStep: async (step) => {
-          if (step !== 'staged') return;
-          // Late raw objects (only in B's snapshot), then B runs beside A, unsynchronised:
-          // both archive the same raw objects, both publish.
+          if (step !== 'staged' || b) return;
           await writeLateEvents(store, lake, T, D, 30, 'between');
           b = convertPartition(
             { store, engine: engines[1] as DuckDbConversionEngine },
@@ -154,14 +207,28 @@ describe('two conversions of one tenant-day at once', () => {
       },
       { tenantId: T, dt: D },
     );
-    await a;
-    await b;
-
-    expect(runsOf(await listAll(store, partitionPrefix('parquet', T, D))).size).toBe(1);
-    expect(await listAll(store, partitionPrefix('raw', T, D))).toEqual([]);
+    const [first] = await Promise.allSettled([a]);
+    const [second] = await Promise.allSettled([b]);
+    for (const outcome of [first, second]) {
+      // A stage whose files kept moving past MAX_SETTLE_ROUNDS, or an archive that lost every move.
+      if (outcome?.status === 'rejected') {
+        const reason = outcome.reason as NodeJS.ErrnoException;
+        expect(reason instanceof ConversionEngineError || reason.code === 'ENOENT').toBe(true);
+      }
+    }
     const after = await answers();
     expect(after.count).toBe(expectedCount());
     expect(JSON.parse(after.events)).toHaveLength(expectedCount());
+
+    // What the race left (usually nothing) is the next run's: Discover finds it, one conversion settles it.
+    const left = (await discoverTargets(store, D)).items;
+    if (left.length > 0) {
+      expect(left).toEqual([{ tenantId: T, dates: [D] }]);
+      await convertPartition({ store, engine: engines[2] as DuckDbConversionEngine }, { tenantId: T, dt: D });
+    }
+    expect(runsOf(await listAll(store, partitionPrefix('parquet', T, D))).size).toBe(1);
+    expect(await listAll(store, partitionPrefix('raw', T, D))).toEqual([]);
+    expect(await answers()).toEqual(after);
     expect((await discoverTargets(store, D)).items).toEqual([]);
   });
 
@@ -228,6 +295,66 @@ describe('two conversions of one tenant-day at once', () => {
     });
     expect(runsOf(await listAll(store, partitionPrefix('parquet', T, D))).size).toBe(1);
     expect(await answers()).toEqual(before);
+  });
+});
+
+describe('the tenant-day lease (convertDay)', () => {
+  it('waits with doubling pauses while another conversion holds the day, then gives up with ConversionBusyError and leaves the day as it was', async () => {
+    const leases = new InProcessDayLeases();
+    const held = await leases.tryAcquire(T, D, 'other-run');
+    const before = await answers();
+    const pauses: number[] = [];
+    const sleep = async (ms: number) => {
+      pauses.push(ms);
+    };
+    await expect(
+      convertDay(
+        { store, engine: engines[0] as DuckDbConversionEngine, leases, leaseWaitMs: 1_000, sleep },
+        { tenantId: T, dt: D },
+      ),
+    ).rejects.toBeInstanceOf(ConversionBusyError);
+    expect(pauses).toEqual([100, 200, 400, 300]);
+    expect(await listAll(store, partitionPrefix('raw', T, D))).toHaveLength(lake.rawObjects);
+    expect(await listAll(store, partitionPrefix('parquet', T, D))).toEqual([]);
+    expect(await answers()).toEqual(before);
+
+    // Given back: the next attempt converts.
+    await held?.release();
+    const done = await convertDay(
+      { store, engine: engines[0] as DuckDbConversionEngine, leases, leaseWaitMs: 1_000, sleep },
+      { tenantId: T, dt: D },
+    );
+    expect(done).toMatchObject({ status: 'converted', rows: expectedCount() });
+    expect(await answers()).toEqual(before);
+  });
+
+  it('gives the day back when the conversion fails, and holds only its own day', async () => {
+    const leases = new InProcessDayLeases();
+    class Crash extends Error {}
+    const seen: string[][] = [];
+    await expect(
+      convertDay(
+        {
+          store,
+          engine: engines[0] as DuckDbConversionEngine,
+          leases,
+          afterStep: (step) => {
+            seen.push([...leases.holders().keys()]);
+            if (step === 'published') throw new Crash('crash after publishing');
+          },
+        },
+        { tenantId: T, dt: D },
+      ),
+    ).rejects.toBeInstanceOf(Crash);
+    expect(seen).toEqual([[`${T}/${D}`], [`${T}/${D}`], [`${T}/${D}`]]);
+    expect(leases.holders().size).toBe(0);
+    // The crashed conversion's day is pending; the next one converts it.
+    expect(
+      await convertDay(
+        { store, engine: engines[1] as DuckDbConversionEngine, leases },
+        { tenantId: T, dt: D },
+      ),
+    ).toMatchObject({ status: 'converted', rows: expectedCount() });
   });
 });
 

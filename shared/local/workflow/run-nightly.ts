@@ -25,11 +25,13 @@ import {
   type DuckDbEngineOptions,
 } from '../../adapters/local/duckdb-conversion-engine.js';
 import type { FileObjectStore } from '../../adapters/local/file-object-store.js';
+import { processDayLeases } from '../../adapters/local/in-process-day-leases.js';
 import type { CompactionStep } from '../../compaction/compact.js';
 import type { MonthSnapshot } from '../../compaction/engine.js';
 import { type CompactionPolicy, DEFAULT_COMPACTION } from '../../compaction/plan.js';
 import { compactTenant } from '../../compaction/run.js';
-import { type ConversionStep, convertPartition } from '../../conversion/convert.js';
+import type { ConversionStep } from '../../conversion/convert.js';
+import { convertDay, type DayLeases } from '../../conversion/day-lease.js';
 import type { RunMode } from '../../conversion/discover.js';
 import type { ConversionEngine, PartitionSnapshot } from '../../conversion/engine.js';
 import type { RetentionPolicy } from '../../conversion/retention.js';
@@ -98,6 +100,8 @@ export interface RunNightlyOptions {
   compaction?: CompactionPolicy | false;
   /** Crash injection inside each compaction (see shared/compaction/compact.ts). */
   compactionAfterStep?: (step: CompactionStep, snapshot: MonthSnapshot) => void | Promise<void>;
+  /** Who converts a tenant-day now; default the process's (every local run of this process shares them). */
+  leases?: DayLeases;
   /** Crash injection inside each conversion (see convert.ts). */
   afterStep?: (step: ConversionStep, snapshot: PartitionSnapshot) => void | Promise<void>;
   /** Wait between retries of the Convert state, ms (default 0: the ASL's backoff is for AWS). */
@@ -160,11 +164,12 @@ export async function runNightlyDetailed(options: RunNightlyOptions): Promise<Lo
     await processRecordBody(body, {
       callbacks,
       convert: (tenantId, dt) =>
-        convertPartition(
+        convertDay(
           {
             store: options.store,
             engine,
             clock,
+            leases: options.leases ?? processDayLeases,
             ...(options.afterStep ? { afterStep: options.afterStep } : {}),
           },
           { tenantId, dt },
