@@ -84,6 +84,9 @@ export function parseFanOutMessage(body: string): FanOutMessage {
   };
 }
 
+/** The time a date's conversion is given: none starts with less left before the Lambda times out. */
+export const DEFAULT_RESERVE_MS = 120_000;
+
 export interface RunnerLog {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
@@ -98,7 +101,7 @@ export interface RunnerDeps {
   log?: RunnerLog;
   /** Milliseconds left before the invocation times out (Lambda context); unlimited when absent. */
   remainingMs?: () => number;
-  /** Do not start another date with less than this left (default 120 s). */
+  /** Do not start another date with less than this left (default DEFAULT_RESERVE_MS). */
   reserveMs?: number;
   /** Heartbeat period while converting (default 60 s; the ASL's HeartbeatSeconds is 900). */
   heartbeatMs?: number;
@@ -129,7 +132,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
   let compactionFailure: string | null = null;
   try {
     for (const dt of dates) {
-      if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? 120_000)) {
+      if (deps.remainingMs && deps.remainingMs() < (deps.reserveMs ?? DEFAULT_RESERVE_MS)) {
         incomplete = true;
         break;
       }
@@ -152,7 +155,7 @@ export async function runTenant(message: FanOutMessage, deps: RunnerDeps): Promi
     // Compaction once every date converted (a month with a pending day waits for it anyway);
     // short of time it waits for the next night (nothing is pending on it). Intraday runs
     // never compact: the hot days are not in a closed month, the night does the rest.
-    const timeLeft = !deps.remainingMs || deps.remainingMs() >= (deps.reserveMs ?? 120_000);
+    const timeLeft = !deps.remainingMs || deps.remainingMs() >= (deps.reserveMs ?? DEFAULT_RESERVE_MS);
     if (compact && failures.length === 0 && !incomplete && timeLeft) {
       try {
         const months = await compact(tenantId);

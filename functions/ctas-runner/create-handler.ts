@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { CompactionEngine } from '../../shared/compaction/engine.js';
 import type { CompactionPolicy } from '../../shared/compaction/plan.js';
 import { compactTenant } from '../../shared/compaction/run.js';
-import { convertDay, type DayLeases } from '../../shared/conversion/day-lease.js';
+import { convertDay, type DayLeases, DEFAULT_LEASE_WAIT_MS } from '../../shared/conversion/day-lease.js';
 import type { ConversionEngine } from '../../shared/conversion/engine.js';
 import type { TaskCallbacks } from '../../shared/conversion/task-callbacks.js';
 import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
@@ -17,14 +17,17 @@ import { type Observability, observe } from '../../shared/observability/index.js
 import type { Clock } from '../../shared/ports/clock.js';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
 import type { UsageMeter } from '../../shared/usage/meter.js';
-import { processRecordBody } from './core.js';
+import { DEFAULT_RESERVE_MS, processRecordBody } from './core.js';
 
 export interface CtasRunnerDeps {
   store: ObjectStore;
   engine: ConversionEngine;
   /** One conversion of a tenant-day at a time (absent: convert.ts's overlap handling alone). */
   leases?: DayLeases;
-  /** How long a conversion waits for another conversion of its day (default DEFAULT_LEASE_WAIT_MS). */
+  /**
+   * How long a conversion waits for another conversion of its day (default DEFAULT_LEASE_WAIT_MS),
+   * and never into the time the conversion itself needs before the Lambda times out.
+   */
   leaseWaitMs?: number;
   callbacks: TaskCallbacks;
   clock: Clock;
@@ -56,7 +59,12 @@ export function createCtasRunnerHandler(
               engine: deps.engine,
               clock: deps.clock,
               ...(deps.leases ? { leases: deps.leases } : {}),
-              ...(deps.leaseWaitMs === undefined ? {} : { leaseWaitMs: deps.leaseWaitMs }),
+              leaseWaitMs: Math.min(
+                deps.leaseWaitMs ?? DEFAULT_LEASE_WAIT_MS,
+                context?.getRemainingTimeInMillis
+                  ? Math.max(0, context.getRemainingTimeInMillis() - DEFAULT_RESERVE_MS)
+                  : Number.POSITIVE_INFINITY,
+              ),
             },
             { tenantId, dt },
           ),

@@ -199,6 +199,27 @@ describe('ctas-runner handler', () => {
     expect(leases.holders().size).toBe(0);
   });
 
+  it('never waits for a held day into the time its conversion needs before the Lambda times out', async () => {
+    const leases = new InProcessDayLeases();
+    await leases.tryAcquire('tenant-000', '2026-11-22', 'intraday-run');
+    const a = callbacks.issue();
+    // 120.3 s left: the default wait (2 minutes) is cut to 0.3 s, leaving the conversion its 120 s.
+    await handler({ leases })(
+      {
+        Records: [
+          record(
+            JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
+            'm',
+          ),
+        ],
+      },
+      context(120_300),
+    );
+    const error = (await a.settled.catch((e: unknown) => e)) as LocalTaskError;
+    expect(error.message).toContain('2026-11-22: ConversionBusyError');
+    expect(error.message).toContain('held it for 300 ms');
+  });
+
   it('stops before the function times out and lets the workflow retry', async () => {
     const a = callbacks.issue();
     const event: SQSEvent = {
