@@ -43,6 +43,11 @@ function record(body: string, messageId: string): SQSRecord {
   });
 }
 
+/** One tenant's fan-out message for both DAYS, as the workflow sends it. */
+function tenantRecord(taskToken: string, tenantId: string, messageId: string): SQSRecord {
+  return record(JSON.stringify({ taskToken, tenantId, dates: DAYS, runId: 'r1' }), messageId);
+}
+
 function context(remainingMs = 600_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -93,16 +98,7 @@ describe('ctas-runner handler', () => {
     const a = callbacks.issue();
     const b = callbacks.issue();
     const event: SQSEvent = {
-      Records: [
-        record(
-          JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
-          'm-1',
-        ),
-        record(
-          JSON.stringify({ taskToken: b.token, tenantId: 'tenant-001', dates: DAYS, runId: 'r1' }),
-          'm-2',
-        ),
-      ],
+      Records: [tenantRecord(a.token, 'tenant-000', 'm-1'), tenantRecord(b.token, 'tenant-001', 'm-2')],
     };
 
     const response = await handler()(event, context());
@@ -120,13 +116,7 @@ describe('ctas-runner handler', () => {
   it('reports a malformed message as a batch item failure, without touching its neighbours', async () => {
     const a = callbacks.issue();
     const event: SQSEvent = {
-      Records: [
-        record('{"tenantId":"tenant-000"}', 'bad'),
-        record(
-          JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
-          'good',
-        ),
-      ],
+      Records: [record('{"tenantId":"tenant-000"}', 'bad'), tenantRecord(a.token, 'tenant-000', 'good')],
     };
 
     const response = await handler()(event, context());
@@ -139,9 +129,7 @@ describe('ctas-runner handler', () => {
     const a = callbacks.issue();
     await store.put(`${partitionPrefix('raw', 'tenant-000', '2026-11-22')}broken.json.gz`, 'not gzip');
     const event: SQSEvent = {
-      Records: [
-        record(JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }), 'm'),
-      ],
+      Records: [tenantRecord(a.token, 'tenant-000', 'm')],
     };
 
     const response = await handler()(event, context());
@@ -162,9 +150,7 @@ describe('ctas-runner handler', () => {
     const held = await leases.tryAcquire('tenant-000', '2026-11-22', 'intraday-run');
     const a = callbacks.issue();
     const event: SQSEvent = {
-      Records: [
-        record(JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }), 'm'),
-      ],
+      Records: [tenantRecord(a.token, 'tenant-000', 'm')],
     };
 
     const response = await handler({ leases, leaseWaitMs: 300 })(event, context());
@@ -185,12 +171,7 @@ describe('ctas-runner handler', () => {
     const retry = callbacks.issue();
     await handler({ leases, leaseWaitMs: 300 })(
       {
-        Records: [
-          record(
-            JSON.stringify({ taskToken: retry.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
-            'm',
-          ),
-        ],
+        Records: [tenantRecord(retry.token, 'tenant-000', 'm')],
       },
       context(),
     );
@@ -206,12 +187,7 @@ describe('ctas-runner handler', () => {
     // 120.3 s left: the default wait (2 minutes) is cut to 0.3 s, leaving the conversion its 120 s.
     await handler({ leases })(
       {
-        Records: [
-          record(
-            JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }),
-            'm',
-          ),
-        ],
+        Records: [tenantRecord(a.token, 'tenant-000', 'm')],
       },
       context(120_300),
     );
@@ -223,9 +199,7 @@ describe('ctas-runner handler', () => {
   it('stops before the function times out and lets the workflow retry', async () => {
     const a = callbacks.issue();
     const event: SQSEvent = {
-      Records: [
-        record(JSON.stringify({ taskToken: a.token, tenantId: 'tenant-000', dates: DAYS, runId: 'r1' }), 'm'),
-      ],
+      Records: [tenantRecord(a.token, 'tenant-000', 'm')],
     };
 
     await handler()(event, context(60_000));

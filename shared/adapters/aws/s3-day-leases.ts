@@ -12,16 +12,11 @@
  * another write to the same key with 409 ConditionalRequestConflict: it is retried. The lake's
  * lifecycle rule for `state/leases/` removes what a crash left (terraform/main.tf).
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DayLease, DayLeases } from '../../conversion/day-lease.js';
 import { assertDate, assertTenant, PREFIX } from '../../domain/layout.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
+import { isNoSuchKey } from './s3-object-store.js';
 
 export const DEFAULT_LEASE_TTL_MS = 15 * 60_000;
 const CONFLICT_RETRIES = 3;
@@ -116,7 +111,7 @@ export class S3DayLeases implements DayLeases {
       text = (await answer.Body?.transformToString()) ?? '';
       etag = answer.ETag;
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      if (isNoSuchKey(error)) return null;
       throw error;
     }
     if (!etag) throw new Error(`S3 returned no ETag for ${key}`);

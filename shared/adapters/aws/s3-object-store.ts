@@ -25,6 +25,11 @@ export class ObjectStoreError extends Error {
   }
 }
 
+/** S3's answer for a key that is not there (GetObject's NoSuchKey, as a class or by name). */
+export function isNoSuchKey(error: unknown): boolean {
+  return error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey';
+}
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
@@ -49,7 +54,7 @@ export class S3ObjectStore implements ObjectStore {
       if (answer.Body === undefined) return new Uint8Array();
       return await answer.Body.transformToByteArray();
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      if (isNoSuchKey(error)) return null;
       throw error;
     }
   }
