@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { realClockEnv } from '../setup/real-clock-env.mjs';
 
 export interface PrivateMoto {
   endpoint: string;
@@ -25,6 +26,7 @@ export async function startPrivateMoto(): Promise<PrivateMoto> {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
+    env: realClockEnv(process.env),
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const started = Date.now();

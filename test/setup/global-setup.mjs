@@ -2,6 +2,7 @@
 // one already running. Suites that talk to AWS adapters read OPLAKE_MOTO_ENDPOINT.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { realClockEnv } from './real-clock-env.mjs';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -36,7 +37,7 @@ export default async function globalSetup() {
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     detached: false,
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+    env: { ...realClockEnv(process.env), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(url, child, 30000);

@@ -39,7 +39,11 @@ const AGENTS = Number(args.agents);
 const TENANTS = Number(args.tenants);
 const KILL_MIN = Number(args['kill-min-ms']);
 const KILL_MAX = Number(args['kill-max-ms']);
-const DAYS = ['2026-11-22', '2026-11-23', '2026-11-24'];
+/** The UTC day `offset` days before the soak's start. */
+const dayBefore = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+/** Three closed days ending the day before yesterday: inside every window the server keeps, on any date. */
+const DAYS = [dayBefore(4), dayBefore(3), dayBefore(2)];
+const AFTER_LAST_DAY = dayBefore(1);
 
 /** mulberry32: a seeded generator, so a failing run can be repeated. */
 function seeded(seed: number): () => number {
@@ -232,7 +236,7 @@ async function countThroughSearch(
   let total = 0;
   let mismatches = 0;
   const examples: string[] = [];
-  const range = { from: `${DAYS[0]}T00:00:00Z`, to: '2026-11-25T00:00:00Z' };
+  const range = { from: `${DAYS[0]}T00:00:00Z`, to: `${AFTER_LAST_DAY}T00:00:00Z` };
   for (const tenant of tenants) {
     const token = await signToken(keys, { tenantId: tenant, scope: 'search', ttlSeconds: 3600 });
     let answer = (await call(url, token, 'POST', '/v1/aggregate', {
