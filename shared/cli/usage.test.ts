@@ -35,11 +35,14 @@ describe('oplake usage', () => {
     const args = ['usage', '--tenant', tenant, '--from', '2026-11-20', '--to', '2026-11-20'];
     const before = await cli([...args, '--url', url, '--data-dir', dataDir]);
     const nightly = await cli(['nightly', '--date', '2026-11-21', '--url', url, '--data-dir', dataDir]);
+    // The run meters its conversion on the day it ran (the wall clock's): asked apart from the
+    // partition's day, so the range stays one day whatever the date (at most 366 days a range).
     const day = new Date().toISOString().slice(0, 10);
-    const after = await cli([
-      'usage',
+    const after = await cli([...args, '--url', url, '--data-dir', dataDir]);
+    const ranToday = await cli([
+      ...args.slice(0, 3),
       '--from',
-      '2026-11-20',
+      day,
       '--to',
       day,
       '--url',
@@ -61,10 +64,11 @@ describe('oplake usage', () => {
     expect(Number(first.rows[0]?.rawBytes)).toBeGreaterThan(0);
     expect(nightly.code).toBe(0);
     const rows = (JSON.parse(after.out[0] ?? '') as { rows: Array<Record<string, unknown>> }).rows;
+    const runDay = (JSON.parse(ranToday.out[0] ?? '') as { rows: Array<Record<string, unknown>> }).rows;
     // the partition day holds the bytes; the day of the run holds the conversion
     expect(rows.find((r) => r.day === '2026-11-20')?.parquetBytes).toEqual(expect.any(Number));
     expect(Number(rows.find((r) => r.day === '2026-11-20')?.parquetBytes)).toBeGreaterThan(0);
-    expect(rows.find((r) => r.day === day)).toMatchObject({
+    expect(runDay.find((r) => r.day === day)).toMatchObject({
       tenantId: tenant,
       conversions: 1,
       convertedRows: 40,
