@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { positionalEventId } from '../../shared/domain/ids.js';
+import { dayPlus, utcDay } from '../fixtures/dates.js';
 import {
   dedup,
   freePort,
@@ -20,6 +21,12 @@ import {
   stopServer,
 } from './local-server.js';
 
+// Days a week back and on (the server keeps the wall clock): D1 is the batches' day, D0 the UTC day
+// before it (08:16+09:00 on D1 is D0 in UTC), D2 and D3 the days after.
+const D1 = utcDay(-7);
+const D0 = dayPlus(D1, -1);
+const D2 = dayPlus(D1, 1);
+const D3 = dayPlus(D1, 2);
 const TENANT = 'acme-corp';
 const TIMEOUT = 15_000;
 
@@ -88,7 +95,7 @@ describe('local mode, end to end', () => {
       {
         eventId: 'e-1',
         type: 'app',
-        ts: '2026-11-24T09:15:02.123+09:00',
+        ts: `${D1}T09:15:02.123+09:00`,
         user: 'yamada',
         host: 'PC-001',
         app: 'excel.exe',
@@ -97,14 +104,14 @@ describe('local mode, end to end', () => {
       },
       {
         type: 'web',
-        ts: '2026-11-24T08:16:00+09:00',
+        ts: `${D1}T08:16:00+09:00`,
         user: 'yamada',
         url: 'https://Intra.Example.co.jp/wiki?q=1',
         title: 'Wiki',
         browser: 'chrome',
       },
-      { type: 'file', ts: '2026-11-24T09:20:00+09:00' }, // invalid: no path, no op
-      { eventId: 'e-4', type: 'logon', ts: '2026-11-24T09:30:00Z', op: 'lock' },
+      { type: 'file', ts: `${D1}T09:20:00+09:00` }, // invalid: no path, no op
+      { eventId: 'e-4', type: 'logon', ts: `${D1}T09:30:00Z`, op: 'lock' },
     ],
   };
 
@@ -127,8 +134,8 @@ describe('local mode, end to end', () => {
 
   it('accepts a gzip NDJSON body from a shipper (device from X-Device-Id), twice, as shippers retry', async () => {
     const lines = [
-      { type: 'app', ts: '2026-11-24T10:00:00+09:00', app: 'Teams.exe' },
-      { type: 'web', ts: '2026-11-24T10:01:00+09:00', url: 'http://NEWS.example.com/a' },
+      { type: 'app', ts: `${D1}T10:00:00+09:00`, app: 'Teams.exe' },
+      { type: 'web', ts: `${D1}T10:01:00+09:00`, url: 'http://NEWS.example.com/a' },
     ]
       .map((e) => JSON.stringify(e))
       .join('\n');
@@ -146,7 +153,7 @@ describe('local mode, end to end', () => {
   });
 
   it('accepts a plain NDJSON body with an Idempotency-Key, and answers its replay without storing it again', async () => {
-    const body = `${JSON.stringify({ eventId: 'nd-1', type: 'print', ts: '2026-11-24T11:00:00+09:00', printer: 'p1' })}\n`;
+    const body = `${JSON.stringify({ eventId: 'nd-1', type: 'print', ts: `${D1}T11:00:00+09:00`, printer: 'p1' })}\n`;
     const headers = { 'content-type': 'application/x-ndjson', 'idempotency-key': 'nd-batch-1' };
     const first = await post(events(), ingestToken, body, headers);
     const replay = await post(events(), ingestToken, body, headers);
@@ -180,7 +187,7 @@ describe('local mode, end to end', () => {
     const summary = JSON.parse(flushed.stdout) as { batches: number; events: number; objects: number };
     // The JSON batch once, the shipper's chunk twice (deduplicated by readers), the keyed NDJSON once.
     expect(summary.events).toBe(3 + 2 + 2 + 1);
-    expect(summary.objects).toBeGreaterThanOrEqual(2); // two days: 2026-11-23 and 2026-11-24
+    expect(summary.objects).toBeGreaterThanOrEqual(2); // two days: D0 and D1
 
     const stored = await rawEvents(dataDir, TENANT);
     expect(stored).toHaveLength(8);
@@ -191,27 +198,27 @@ describe('local mode, end to end', () => {
     const e1 = unique.get('pc-001/e-1');
     expect(e1).toMatchObject({
       tenant_id: TENANT,
-      dt: '2026-11-24',
-      ts: '2026-11-24T00:15:02.123Z',
+      dt: D1,
+      ts: `${D1}T00:15:02.123Z`,
       type: 'app',
       app: 'excel.exe',
       duration_ms: 61000,
       batch_id: 'b-000123',
     });
-    expect(e1?._object.startsWith('dt=2026-11-24/')).toBe(true);
+    expect(e1?._object.startsWith(`dt=${D1}/`)).toBe(true);
 
     // The web event without an id: derived from batch id and position; UTC date of 08:16+09:00 is the 23rd.
     const webId = positionalEventId(TENANT, 'pc-001', 'b-000123', 1);
     const web = unique.get(`pc-001/${webId}`);
     expect(web).toMatchObject({
-      dt: '2026-11-23',
-      ts: '2026-11-23T23:16:00.000Z',
+      dt: D0,
+      ts: `${D0}T23:16:00.000Z`,
       domain: 'intra.example.co.jp',
     });
     expect(JSON.parse(web?.attrs ?? 'null')).toEqual({ browser: 'chrome' });
-    expect(web?._object.startsWith('dt=2026-11-23/')).toBe(true);
+    expect(web?._object.startsWith(`dt=${D0}/`)).toBe(true);
 
-    expect(unique.get('pc-001/e-4')).toMatchObject({ ts: '2026-11-24T09:30:00.000Z', op: 'lock' });
+    expect(unique.get('pc-001/e-4')).toMatchObject({ ts: `${D1}T09:30:00.000Z`, op: 'lock' });
 
     const shipped = [...unique.values()].filter((e) => e.device_id === 'pc-002');
     expect(shipped).toHaveLength(2);
@@ -251,7 +258,7 @@ describe('local mode, end to end', () => {
         events: Array.from({ length: 50 }, (_, i) => ({
           eventId: `crash-${b}-${i}`,
           type: 'app',
-          ts: `2026-11-25T0${i % 10}:00:00+09:00`,
+          ts: `${D2}T0${i % 10}:00:00+09:00`,
           app: 'word.exe',
         })),
       };
@@ -290,7 +297,7 @@ describe('local mode, end to end', () => {
   it('a graceful stop (SIGTERM) writes the buffers to the lake before exiting', async () => {
     const batch = {
       batchId: 'term-1',
-      events: [{ eventId: 'term-e1', type: 'app', ts: '2026-11-26T09:00:00+09:00', app: 'x.exe' }],
+      events: [{ eventId: 'term-e1', type: 'app', ts: `${D3}T09:00:00+09:00`, app: 'x.exe' }],
     };
     expect(
       (await post(events(), ingestToken, JSON.stringify(batch), { 'content-type': 'application/json' }))

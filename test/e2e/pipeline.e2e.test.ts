@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FileObjectStore } from '../../shared/adapters/local/file-object-store.js';
+import { dayPlus, utcDay } from '../fixtures/dates.js';
 import { storedIds } from '../fixtures/lake-reader.js';
 import { freePort, runCli, type ServerProcess, startServer, stopServer } from './local-server.js';
 
@@ -51,7 +52,12 @@ async function searchAll(bearer: string, query: Record<string, unknown>): Promis
   throw new Error('more than 100 pages');
 }
 
-const RANGE = { from: '2026-11-20T00:00:00+09:00', to: '2026-11-25T00:00:00+09:00' };
+// Two days of events a week ago (the server keeps the wall clock): the agent's are on DAY and the
+// day after, the shipper's and beta's on the day after.
+const DAY = utcDay(-7);
+const NEXT = dayPlus(DAY, 1);
+const RANGE = { from: `${dayPlus(DAY, -2)}T00:00:00+09:00`, to: `${dayPlus(DAY, 3)}T00:00:00+09:00` };
+const TODAY = utcDay(0);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'oplake-pipeline-'));
@@ -77,7 +83,7 @@ describe('the local pipeline, end to end', () => {
       batchId: 'b-1',
       events: Array.from({ length: 30 }, (_, i) => ({
         type: 'app',
-        ts: `2026-11-2${2 + (i % 2)}T09:${String(i).padStart(2, '0')}:00.000+09:00`,
+        ts: `${i % 2 ? NEXT : DAY}T09:${String(i).padStart(2, '0')}:00.000+09:00`,
         user: i % 3 === 0 ? 'yamada' : 'sato',
         app: i % 2 ? 'EXCEL.EXE' : 'winword.exe',
         title: `doc-${i}`,
@@ -87,7 +93,7 @@ describe('the local pipeline, end to end', () => {
     const ndjson = Array.from({ length: 10 }, (_, i) =>
       JSON.stringify({
         type: 'web',
-        ts: `2026-11-23T10:00:0${i}+09:00`,
+        ts: `${NEXT}T10:00:0${i}+09:00`,
         user: 'sato',
         deviceId: 'pc-002',
         url: `https://Wiki.Example.co.jp/page/${i}`,
@@ -104,7 +110,7 @@ describe('the local pipeline, end to end', () => {
       tokens.betaIngest ?? '',
       JSON.stringify({
         batchId: 'b-1',
-        events: [{ type: 'app', ts: '2026-11-23T09:00:00+09:00', app: 'excel.exe' }],
+        events: [{ type: 'app', ts: `${NEXT}T09:00:00+09:00`, app: 'excel.exe' }],
       }),
     );
     const flush = await runCli(['flush', '--url', server.url, '--data-dir', dataDir]);
@@ -145,25 +151,9 @@ describe('the local pipeline, end to end', () => {
 
   it('answers the same after the nightly conversion, from Parquet', async () => {
     // Act
-    const nightly = await runCli([
-      'nightly',
-      '--date',
-      '2026-11-30',
-      '--url',
-      server.url,
-      '--data-dir',
-      dataDir,
-    ]);
+    const nightly = await runCli(['nightly', '--date', TODAY, '--url', server.url, '--data-dir', dataDir]);
     const after = await searchAll(tokens.acmeSearch ?? '', { ...RANGE, limit: 7, order: 'asc' });
-    const again = await runCli([
-      'nightly',
-      '--date',
-      '2026-11-30',
-      '--url',
-      server.url,
-      '--data-dir',
-      dataDir,
-    ]);
+    const again = await runCli(['nightly', '--date', TODAY, '--url', server.url, '--data-dir', dataDir]);
     // Assess
     expect(nightly.code).toBe(0);
     expect(JSON.parse(nightly.stdout)).toMatchObject({ failed: 0, succeeded: 3 });
@@ -171,8 +161,8 @@ describe('the local pipeline, end to end', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ targets: 0, failed: 0 });
     // The agents' events came without ids: Parquet holds their position only (30 + beta's 1),
     // the shipper's content-derived ids are stored; search answered with the same ids above.
-    // Counted over day and month files: from the 4th of December the run compacts November (the
-    // server runs on the wall clock), and the answer above must not change with the date.
+    // Counted over day and month files: from the 4th of a month the run compacts the month before
+    // (the server runs on the wall clock), and the answer above must not change with the date.
     expect(await storedIds(new FileObjectStore(join(dataDir, 'lake')))).toEqual({
       stored: 10,
       positional: 31,
