@@ -92,9 +92,9 @@ describe('search oracle over compacted months (DuckDB over real files vs. plain 
       { numRuns: RUNS, endOnFailure: true },
     );
     expect(seen.matches).toBeGreaterThan(seen.queries / 2);
-    // Not vacuous: the aggregates answered rows. fast-check seeds each run from the clock, and a
-    // month world's aggregates average one to two rows a run (23 in 25 runs was seen): half a row a
-    // run is the floor, so the check holds on every seed while an empty answer still fails it.
+    // Not vacuous: the aggregates answered rows. fast-check seeds each run from the clock, and one
+    // seed's 25 runs answered 23 rows (under a floor of one a run): half a row a run is the floor,
+    // which a property whose aggregates answer nothing still fails.
     expect(seen.rows).toBeGreaterThan(RUNS / 2);
     expect(seen.derivedFromMonth).toBeGreaterThan(0);
   });
