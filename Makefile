@@ -38,6 +38,10 @@ test: deps lint typecheck unit tf-check ## Lint, type-check, every jest suite, T
 unit: deps ## Every jest suite (starts its own moto_server on 127.0.0.1)
 	npx jest --ci
 
+.PHONY: test-dates
+test-dates: deps ## The suites that touch time again under other wall clocks (faketime: month ends, the 3rd/4th, a year ahead)
+	bash test/dates/run.sh
+
 .PHONY: audit
 audit: deps ## npm audit of the production dependencies; fails on high or critical advisories
 	node .ci/audit.mjs
