@@ -367,3 +367,20 @@ describe('AthenaSearchEngine: result reuse never spans tenants', () => {
     expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 0);
   });
 });
+
+describe('AthenaSearchEngine: tenants named like Object.prototype members', () => {
+  it('gives the tenant "constructor" (a valid tenant id) its pool workgroup, not Object', async () => {
+    // Prepare
+    const { deps, engine } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athena.on(GetQueryResultsCommand).resolves(results([], { header: true }));
+    // Act
+    const answer = await searchEvents('constructor', RANGE, deps);
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(engine.workgroupOf('constructor')).toBe(POOL[shardOf('constructor', POOL.length)]);
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(start?.WorkGroup).toBe(POOL[shardOf('constructor', POOL.length)]);
+  });
+});

@@ -93,8 +93,9 @@ export class AthenaSearchEngine implements SearchEngine {
 
   /** The tenant's workgroup: its override, else its hash shard of the pool. */
   workgroupOf(tenantId: string): string {
-    const override = this.options.overrides?.[tenantId];
-    if (override !== undefined) return override;
+    // Own keys only: "constructor" is a valid tenant id and must not find Object.prototype's.
+    const overrides = this.options.overrides;
+    if (overrides && Object.hasOwn(overrides, tenantId)) return overrides[tenantId] as string;
     return this.options.workgroups[shardOf(tenantId, this.options.workgroups.length)] as string;
   }
 
