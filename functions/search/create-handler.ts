@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { bearerToken, requireScope, verifyToken } from '../../shared/auth/tokens.js';
 import { InvalidRequestError, NotFoundError } from '../../shared/errors.js';
+import { decodePathSegment } from '../../shared/http/path.js';
 import { type ErrorLogger, httpErrors, json, lowerHeaders } from '../../shared/http/responses.js';
 import { type Observability, observe } from '../../shared/observability/index.js';
 import { searchUsage } from '../../shared/usage/entries.js';
@@ -51,7 +52,9 @@ export function createSearchHandler(deps: SearchDeps): SearchHandler {
     const tenantId = requireScope(claims, 'search');
     deps.observability?.logger.appendKeys({ tenantId });
 
-    const queryId = queryMatch?.[1] === undefined ? undefined : decodeURIComponent(queryMatch[1]);
+    const queryId = queryMatch?.[1] === undefined ? undefined : decodePathSegment(queryMatch[1]);
+    // A segment that does not percent-decode names no query: as an unknown id, 404.
+    if (queryId === null) throw new NotFoundError('no such query');
     const answer =
       queryId !== undefined
         ? method === 'DELETE'

@@ -90,4 +90,18 @@ describe('RateLimiter', () => {
       ),
     );
   });
+
+  it('gives a tenant named like an Object.prototype member ("constructor") the default rate', () => {
+    // Prepare
+    const now = { t: 0 };
+    const rl = limiter(now);
+    // Act
+    const rate = rl.rateOf('constructor');
+    const first = rl.take('constructor', 100, 100);
+    const second = rl.take('constructor', 1, 1);
+    // Assess
+    expect(rate).toEqual({ eventsPerSecond: 100, bytesPerSecond: 10_000 });
+    expect(first).toEqual({ allowed: true });
+    expect(second).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
 });

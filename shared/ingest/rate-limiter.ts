@@ -82,7 +82,11 @@ export class RateLimiter {
 
   /** The per-instance rate of a tenant. */
   rateOf(tenantId: string): Rate {
-    const rate = this.options.limits.tenants?.[tenantId] ?? this.options.limits.default;
+    // Own keys only: "constructor" is a valid tenant id and must not find Object.prototype's.
+    const tenants = this.options.limits.tenants;
+    const rate =
+      (tenants && Object.hasOwn(tenants, tenantId) ? tenants[tenantId] : undefined) ??
+      this.options.limits.default;
     return {
       eventsPerSecond: rate.eventsPerSecond / this.concurrency,
       bytesPerSecond: rate.bytesPerSecond / this.concurrency,

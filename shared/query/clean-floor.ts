@@ -10,6 +10,7 @@
  * Exact with keyset paging: the floor is taken among rows strictly before/after the position's
  * `ts` (ties at that `ts` are at or above the floor anyway), so a row the page needs is never cut.
  */
+import { assertTenant } from '../domain/layout.js';
 import type { SearchQuery } from './request.js';
 import {
   Builder,
@@ -32,6 +33,7 @@ export interface CleanFloorOptions {
 /** One row with `ts` (RFC 3339 UTC, ms) when at least limit+1 clean rows match; none otherwise. */
 export function buildCleanFloorSql(options: CleanFloorOptions): BuiltQuery {
   const { clean, tenantId, query, after } = options;
+  assertTenant(tenantId);
   const b = new Builder('duckdb');
   const desc = query.order !== 'asc';
   b.params.push(...clean.params);

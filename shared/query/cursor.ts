@@ -28,8 +28,9 @@ interface CursorPayload {
 const INFO = 'oplake/search-cursor/v1';
 
 function cursorKey(keySet: KeySet, kid: string): Buffer | null {
-  const secret = keySet.keys[kid];
-  if (secret === undefined) return null;
+  // Own keys only: a kid such as "__proto__" or "toString" must not reach Object.prototype.
+  const secret = Object.hasOwn(keySet.keys, kid) ? keySet.keys[kid] : undefined;
+  if (typeof secret !== 'string') return null;
   return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'base64url'), Buffer.alloc(0), INFO, 32));
 }
 

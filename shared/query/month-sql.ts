@@ -27,14 +27,14 @@ export function monthDays(
   b.params.push(...month.params);
   const cte =
     `month_days AS (SELECT dt, count(DISTINCT ${RUN_OF_PATH}) AS runs FROM ${month.sql} ` +
-    `WHERE tenant_id = ${b.bind(tenantId)} AND month BETWEEN ${b.bind(range.first.slice(0, 7))} ` +
+    `WHERE tenant_id = ${b.tenant(tenantId)} AND month BETWEEN ${b.bind(range.first.slice(0, 7))} ` +
     `AND ${b.bind(range.last.slice(0, 7))} AND dt BETWEEN ${b.bind(range.first)} AND ${b.bind(range.last)} GROUP BY dt)`;
   const contestedDays = () => {
     const out = ['SELECT dt FROM month_days WHERE runs > 1'];
     if (days) {
       b.params.push(...days.params);
       out.push(
-        `SELECT DISTINCT dt FROM ${days.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
+        `SELECT DISTINCT dt FROM ${days.sql} WHERE tenant_id = ${b.tenant(tenantId)} ` +
           `AND dt BETWEEN ${b.bind(range.first)} AND ${b.bind(range.last)} AND dt IN (SELECT dt FROM month_days)`,
       );
     }

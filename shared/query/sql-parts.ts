@@ -1,10 +1,12 @@
 /**
  * The parts every search statement is built from, for both dialects: parameter binding
- * (`Builder`: every value a positional `?`), the source fragments, the scope, filter and keyset
- * predicates, and the columns of a source normalised to timestamps and whole event ids. The plans
+ * (`Builder`: every value a positional `?`; the validated tenant id a literal), the source
+ * fragments, the scope, filter and keyset predicates, and the columns of a source normalised to timestamps and whole event ids. The plans
  * that put them together are sql.ts (search and aggregate), month-sql.ts (compacted months) and
  * clean-floor.ts; this module imports none of them.
  */
+import { sqlString } from '../conversion/sql.js';
+import { assertTenant } from '../domain/layout.js';
 import { dayRange, type Filters, type QueryScope } from './request.js';
 import { parquetEventId, parseTs, quote, SELECT_COLUMNS } from './sql-columns.js';
 
@@ -45,6 +47,16 @@ export class Builder {
     this.params.push(value);
     return '?';
   }
+  /**
+   * The tenant as a SQL string literal, not a parameter: Athena's result reuse matches on the
+   * query string, and whether it compares the execution parameters is not documented, so two
+   * tenants' identical questions must differ in their text (docs/security.md). Validated against
+   * the contract's pattern here, where it enters the text: nothing else ever does.
+   */
+  tenant(tenantId: string): string {
+    assertTenant(tenantId);
+    return sqlString(tenantId);
+  }
   /** A bound RFC 3339 value as a timestamp. */
   ts(value: string): string {
     return parseTs(this.dialect, this.bind(value));
@@ -79,7 +91,7 @@ export function scopePredicates(
   const bound = (value: string) => (kind === 'typed' ? b.ts(value) : b.bind(value));
   const where = source.scoped
     ? []
-    : [`tenant_id = ${b.bind(tenantId)}`, `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`];
+    : [`tenant_id = ${b.tenant(tenantId)}`, `dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`];
   return [...where, `ts >= ${bound(scope.from)}`, `ts < ${bound(scope.to)}`];
 }
 

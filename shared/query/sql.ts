@@ -5,7 +5,9 @@
  * pages by keyset), so the plan, filter and ordering text is shared and tested once.
  *
  * Every value reaches the engine as a positional `?` parameter, never inside the SQL text; the
- * only literals are the LIMIT (a validated integer) and fixed identifiers. LIKE patterns are built
+ * only literals are the LIMIT (a validated integer), fixed identifiers and the tenant id
+ * (`Builder.tenant`: checked against the contract's pattern, then quoted), which Athena's result
+ * reuse needs in the text so that two tenants never share a query string. LIKE patterns are built
  * here with `!` as the escape character, so `%`, `_` and `!` in a filter match literally.
  *
  * The plan (docs/search.md "The plan"): copies of an event exist only inside raw/ and between
@@ -19,6 +21,7 @@
  *   answer    = clean ∪ winners, ordered by (ts, event_id, device_id), newest first by default.
  * In the query `ts` and `received_at` are timestamps (ms); raw/ holds them as RFC 3339 UTC text.
  */
+import { assertTenant } from '../domain/layout.js';
 import { besideFloor, contestedSelect, dedup, type PagePlan, RAW_KEYS } from './contested-sql.js';
 import { monthDays, monthSelect, monthWhere } from './month-sql.js';
 import {
@@ -145,6 +148,7 @@ interface Branches {
  * event shares (`ts`, `event_id`, `device_id`: the keyset), applied before the dedup.
  */
 function branches(b: Builder, sources: Sources, tenantId: string, scope: QueryScope, plan: Plan): Branches {
+  assertTenant(tenantId);
   const split = sources.splitByRawDays === true && sources.raw !== null;
   const ctes: string[] = [];
   if (split && sources.raw) {
@@ -154,7 +158,7 @@ function branches(b: Builder, sources: Sources, tenantId: string, scope: QuerySc
     const daysOf = (source: SqlFragment): string => {
       b.params.push(...source.params);
       return (
-        `SELECT DISTINCT dt FROM ${source.sql} WHERE tenant_id = ${b.bind(tenantId)} ` +
+        `SELECT DISTINCT dt FROM ${source.sql} WHERE tenant_id = ${b.tenant(tenantId)} ` +
         `AND dt BETWEEN ${b.bind(days.first)} AND ${b.bind(days.last)}`
       );
     };

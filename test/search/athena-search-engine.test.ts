@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
 import { OUTPUT_COLUMNS } from '../../shared/query/sql.js';
 import 'aws-sdk-client-mock-jest';
 import {
@@ -169,9 +170,10 @@ describe('AthenaSearchEngine', () => {
     });
     const start = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
     expect(start?.WorkGroup).toBe(POOL[shardOf('acme-corp', POOL.length)]);
-    expect(start?.QueryString).toContain('tenant_id = ?');
+    expect(start?.QueryString).toContain("tenant_id = 'acme-corp'");
     expect(start?.QueryString).not.toContain('OR 1=1');
-    expect(start?.ExecutionParameters?.[0]).toBe("'acme-corp'");
+    // The tenant is in the text (result reuse), not among the parameters; the filter values are.
+    expect(start?.ExecutionParameters).not.toContain("'acme-corp'");
     expect(start?.ExecutionParameters).toContain("'x'' OR 1=1 --'");
     // A range that ends before today may reuse results.
     expect(start?.ResultReuseConfiguration?.ResultReuseByAgeConfiguration).toEqual({
@@ -303,5 +305,82 @@ describe('AthenaSearchEngine', () => {
       ],
       stats: { scannedBytes: 4096, engine: 'athena', queryId: 'q-1' },
     });
+  });
+});
+
+describe('AthenaSearchEngine: result reuse never spans tenants', () => {
+  /** The QueryString of every StartQueryExecution for one question asked by each tenant's token. */
+  async function queryStrings(route: '/v1/search' | '/v1/aggregate', body: object): Promise<string[]> {
+    const { deps } = setup();
+    const handler = createSearchHandler(deps);
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athena.on(GetQueryResultsCommand).resolves(results([], { header: true }));
+    for (const tenant of ['acme-corp', 'beta-inc']) {
+      const answer = await handler(
+        httpEvent('POST', route, { token: await token(tenant), body }),
+        lambdaContext,
+      );
+      expect(answer.statusCode).toBe(200);
+    }
+    return athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((call) => call.args[0].input.QueryString ?? '');
+  }
+
+  it.each([
+    ['/v1/search', { ...RANGE, filters: { user: 'yamada' } }],
+    ['/v1/aggregate', { ...RANGE, groupBy: 'app' }],
+  ] as const)(
+    "%s: the same question of two tenants is two query strings, each naming its token's tenant",
+    async (route, body) => {
+      // Act
+      const [acme, beta] = await queryStrings(route, body);
+      // Assess: reuse matches on the query string, so the strings must differ by the tenant.
+      expect(acme).not.toEqual(beta);
+      for (const [sql, tenant] of [
+        [acme, 'acme-corp'],
+        [beta, 'beta-inc'],
+      ] as const) {
+        const literals = [...(sql ?? '').matchAll(/tenant_id = '([^']*)'/g)].map((m) => m[1]);
+        expect(literals.length).toBeGreaterThan(0);
+        expect(new Set(literals)).toEqual(new Set([tenant]));
+        expect(sql).not.toContain('tenant_id = ?');
+      }
+      // The reuse itself stays on for a closed range.
+      const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+      for (const start of starts)
+        expect(start.ResultReuseConfiguration?.ResultReuseByAgeConfiguration?.Enabled).toBe(true);
+    },
+  );
+
+  it('refuses a tenant id outside the pattern before any SQL is built or sent', async () => {
+    const { engine } = setup();
+    for (const bad of ["acme' OR 'x'='x", 'Acme-Corp', 'ab', `a${'b'.repeat(63)}`, '-acme', 'acme\u0000']) {
+      await expect(engine.search(bad, parseSearchRequest(RANGE).query, null, 1000)).rejects.toBeInstanceOf(
+        RangeError,
+      );
+      await expect(
+        engine.aggregate(bad, parseAggregateRequest({ ...RANGE, groupBy: 'app' }), 1000),
+      ).rejects.toBeInstanceOf(RangeError);
+    }
+    expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 0);
+  });
+});
+
+describe('AthenaSearchEngine: tenants named like Object.prototype members', () => {
+  it('gives the tenant "constructor" (a valid tenant id) its pool workgroup, not Object', async () => {
+    // Prepare
+    const { deps, engine } = setup();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athena.on(GetQueryResultsCommand).resolves(results([], { header: true }));
+    // Act
+    const answer = await searchEvents('constructor', RANGE, deps);
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(engine.workgroupOf('constructor')).toBe(POOL[shardOf('constructor', POOL.length)]);
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(start?.WorkGroup).toBe(POOL[shardOf('constructor', POOL.length)]);
   });
 });

@@ -2,11 +2,12 @@
  * Hostile search input (docs/security.md T5, I3): SQL-looking, regex- and LIKE-looking,
  * Unicode-confusable and oversize filter values match literally or answer 400; no query reads
  * another tenant's partition, asserted on the files the local engine picks and on the parameters
- * of the SQL built for both engines (never on its text, which another part may reshape).
+ * of the SQL built for both engines (and on the one value the text holds: the validated tenant).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DuckDbSearchEngine } from '../../shared/adapters/local/duckdb-search-engine.js';
+import { buildCleanFloorSql } from '../../shared/query/clean-floor.js';
 import { parseAggregateRequest, parseSearchRequest } from '../../shared/query/request.js';
 import { athenaSources, buildAggregateSql, buildSearchSql, type SqlParam } from '../../shared/query/sql.js';
 import { errorCode, type SecurityKit, securityKit } from './kit.js';
@@ -189,10 +190,33 @@ describe('search input', () => {
       ];
       for (const { sql, params } of built) {
         expect(sql).not.toContain(value);
-        expect(sql).not.toContain('acme-corp');
-        expect(flat(params)).toContain('acme-corp');
+        // The tenant is the one value in the text (result reuse, docs/security.md I6): only ever
+        // as the validated literal of a tenant_id predicate.
+        expect(sql.split('acme-corp').length - 1).toBe(sql.split("tenant_id = 'acme-corp'").length - 1);
+        expect(flat(params)).not.toContain('acme-corp');
         expect(flat(params).some((p) => p.includes(value) || p.includes(value.toLowerCase()))).toBe(true);
       }
+    }
+  });
+
+  it('refuses a tenant id outside the contract pattern before building any SQL, on both engines', () => {
+    const search = parseSearchRequest(RANGE).query;
+    const aggregate = parseAggregateRequest({ ...RANGE, groupBy: 'user' });
+    const duckSources = {
+      contested: null,
+      legacy: null,
+      raw: null,
+      clean: { sql: 'read_parquet(?)', params: [['x']] },
+    };
+    for (const tenantId of [...HOSTILE, 'ACME', 'ab', '-acme', `a${'b'.repeat(63)}`, '']) {
+      for (const dialect of ['athena', 'duckdb'] as const) {
+        const sources = dialect === 'athena' ? athenaSources('oplake') : duckSources;
+        expect(() => buildSearchSql({ dialect, sources, tenantId, query: search })).toThrow(RangeError);
+        expect(() => buildAggregateSql({ dialect, sources, tenantId, query: aggregate })).toThrow(RangeError);
+      }
+      expect(() =>
+        buildCleanFloorSql({ clean: { ...duckSources.clean, scoped: true }, tenantId, query: search }),
+      ).toThrow(RangeError);
     }
   });
 });

@@ -11,6 +11,8 @@
  *   (NextToken wrapped into the signed cursor), so following a cursor never scans again.
  * - Result reuse: only for ranges that end before the start of today (UTC), with a short max age
  *   (docs/search.md says why it cannot be longer: late arrivals change old days).
+ *   Never across tenants: workgroups are shared and reuse matches on the query string, so the
+ *   SQL names the tenant as a literal (shared/query/sql-parts.ts `Builder.tenant`).
  *
  * Built on AthenaRunner (shared/adapters/aws/athena-runner.ts) for StartQueryExecution (with
  * ExecutionParameters, throttle retries) and GetQueryResults. Its `wait` polls to the end and stops
@@ -93,8 +95,9 @@ export class AthenaSearchEngine implements SearchEngine {
 
   /** The tenant's workgroup: its override, else its hash shard of the pool. */
   workgroupOf(tenantId: string): string {
-    const override = this.options.overrides?.[tenantId];
-    if (override !== undefined) return override;
+    // Own keys only: "constructor" is a valid tenant id and must not find Object.prototype's.
+    const overrides = this.options.overrides;
+    if (overrides && Object.hasOwn(overrides, tenantId)) return overrides[tenantId] as string;
     return this.options.workgroups[shardOf(tenantId, this.options.workgroups.length)] as string;
   }
 

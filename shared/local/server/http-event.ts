@@ -53,9 +53,10 @@ export async function toFunctionUrlEvent(
     if (name !== 'cookie') headers[name.toLowerCase()] = value;
   });
   const cookies = request.headers.get('cookie')?.split(/;\s*/).filter(Boolean);
-  const query: Record<string, string> = {};
+  // Null prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+  const query = Object.create(null) as Record<string, string>;
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const max = facts.maxBodyBytes ?? Number.POSITIVE_INFINITY;
   const { bytes, over } = await readBody(request, max);
   if (over) throw new BodyTooLargeError(max);

@@ -5,6 +5,7 @@
  * handler that must also run on AWS reads `rawPath`).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { decodePathSegment } from '../../http/path.js';
 import type { LocalRuntime } from '../runtime/runtime.js';
 
 export type RouteHandler = (
@@ -63,7 +64,10 @@ export class RouteTable {
       if (!found) continue;
       const pathParameters: Record<string, string> = {};
       names.forEach((name, i) => {
-        pathParameters[name] = decodeURIComponent(found[i + 1] ?? '');
+        // A segment that does not percent-decode is left out: the handler answers it as a name
+        // it does not know (after its token check, as on AWS, where handlers read rawPath).
+        const value = decodePathSegment(found[i + 1] ?? '');
+        if (value !== null) pathParameters[name] = value;
       });
       return { route, pathParameters };
     }
