@@ -95,9 +95,10 @@ locals {
           Resource = module.firehose.stream_arns
         },
         {
+          # Read a claim-checked batch; replace its body by the delivery receipt (shared/ingest/spool.ts).
           Sid      = "Spool"
           Effect   = "Allow"
-          Action   = ["s3:GetObject", "s3:DeleteObject"]
+          Action   = ["s3:GetObject", "s3:PutObject"]
           Resource = ["${local.lake_arn}/spool/*"]
         },
         {
