@@ -11,8 +11,12 @@ import {
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { motoClientConfig, motoEndpoint, uniqueName } from '../../shared/adapters/aws/moto-kit.js';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.js';
+import { expirationTime, expireObjects } from '../../shared/adapters/local/lifecycle.js';
 import { type BatchMessage, spoolKey } from '../../shared/domain/batch-message.js';
 import { sqsRecord } from '../../shared/local/runtime/sqs-record.js';
+import type { ObjectInfo } from '../../shared/ports/object-store.js';
+import { spoolExpirationDays } from '../../test/fixtures/terraform-values.js';
 
 const message: BatchMessage = {
   v: 1,
@@ -112,6 +116,11 @@ async function rawLines(s3: S3Client, raw: string): Promise<{ ts: string; batch_
   return lines;
 }
 
+async function first(objects: AsyncIterable<ObjectInfo>): Promise<ObjectInfo> {
+  for await (const object of objects) return object;
+  throw new Error('no object listed');
+}
+
 describe('split handler.ts on moto_server', () => {
   let deployed: Deployed;
 
@@ -164,15 +173,20 @@ describe('split handler.ts on moto_server', () => {
     });
   });
 
-  it('fails a claim check whose S3 object is gone with no receipt, delivering nothing', async () => {
-    // Prepare: the key was never written (as after the lifecycle removed it).
+  it('fails a claim check whose S3 body the lifecycle rule expired before delivery, delivering nothing', async () => {
+    // Prepare: the body, then the spool/ rule Terraform deploys applied on S3 at its due time
+    // (the object's own LastModified + the rule's days, rounded up to midnight UTC, as S3 does).
     const { s3, raw, lake, handler } = deployed;
     const before = (await rawLines(s3, raw)).length;
-    const claim = JSON.stringify({
-      v: 1,
-      tenantId: 'acme-corp',
-      claimCheck: spoolKey('acme-corp', 'moto-expired'),
-    });
+    const key = spoolKey('acme-corp', 'moto-expired');
+    await s3.send(new PutObjectCommand({ Bucket: lake, Key: key, Body: JSON.stringify(message) }));
+    const store = new S3ObjectStore(s3, lake);
+    const rule = { prefix: 'spool/', expirationDays: spoolExpirationDays() };
+    const written = await first(store.list(key));
+    const due = expirationTime(written.lastModified, rule.expirationDays);
+    expect(await expireObjects(store, [rule], new Date(due.getTime() - 1))).not.toContain(key);
+    expect(await expireObjects(store, [rule], due)).toContain(key);
+    const claim = JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key });
     // Act
     const response = await handler(sqsEvent(claim, 'm-expired'), context);
     // Assess: a batch item failure (SQS keeps the message, then dead-letters it), recorded by class.

@@ -7,10 +7,11 @@
  * rejects to `rejects/tenant_id=T/dt=<received date>/...` (same key on a redelivery), and replace
  * the spool body by its delivery receipt last (shared/ingest/spool.ts: a receipt acknowledges a
  * redelivery without delivering again; a spool object that is simply gone is a fault,
- * SpoolObjectMissingError, never taken for "delivered"). Any failure throws: the message stays on the queue, is retried, and
- * after maxReceiveCount goes to the DLQ (each failure is recorded beside it for the dlq-sweeper,
- * shared/dlq/failure-record.ts). A redelivery after a partial success puts the same
- * events again with the same ids; every reader dedups by (tenant, device_id, event_id).
+ * SpoolObjectMissingError, never taken for "delivered"). Any failure throws: the message stays on
+ * the queue, is retried, and after maxReceiveCount goes to the DLQ (each failure is recorded
+ * beside it for the dlq-sweeper, shared/dlq/failure-record.ts). A redelivery after a partial
+ * success puts the same events again with the same ids; every reader dedups by
+ * (tenant, device_id, event_id).
  */
 import type { SQSRecord } from 'aws-lambda';
 import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
@@ -18,6 +19,7 @@ import {
   type BatchMessage,
   isClaimCheck,
   parseQueueMessage,
+  type QueueMessage,
   type RejectedEvent,
 } from '../../shared/domain/batch-message.js';
 import { STORED_COLUMNS, type StoredEvent } from '../../shared/domain/event.js';
@@ -132,34 +134,36 @@ export function normalizeBatch(batch: BatchMessage): { events: StoredEvent[]; re
   return { events, rejects };
 }
 
+/**
+ * The batch a queue message carries, or the one its claim check points at (with the spool key);
+ * null when the spool object is the receipt of an earlier delivery. A spool object that is gone
+ * throws SpoolObjectMissingError: never delivered, so never acknowledged.
+ */
+async function loadBatch(
+  message: QueueMessage,
+  deps: SplitDeps,
+): Promise<{ batch: BatchMessage; spoolKey: string | null } | null> {
+  if (!isClaimCheck(message)) return { batch: message, spoolKey: null };
+  const spooled = await readSpool(deps.store, message.claimCheck, message.tenantId);
+  if (spooled.kind === 'batch') return { batch: spooled.batch, spoolKey: message.claimCheck };
+  deps.obs.logger.info('claim-checked batch was delivered before', {
+    key: message.claimCheck,
+    batchId: spooled.receipt.batchId,
+    deliveredAt: spooled.receipt.deliveredAt,
+  });
+  return null;
+}
+
 /** Processes one queue message body end to end (see the file comment). */
 export async function processMessage(body: string, deps: SplitDeps): Promise<SplitOutcome> {
   const message = parseQueueMessage(body);
-  let batch: BatchMessage;
-  let spoolKey: string | null = null;
-  if (isClaimCheck(message)) {
-    // A missing object throws SpoolObjectMissingError: never delivered, so never acknowledged.
-    const spooled = await readSpool(deps.store, message.claimCheck, message.tenantId);
-    if (spooled.kind === 'delivered') {
-      // A redelivery of a message already processed: its receipt says so; deliver nothing again.
-      deps.obs.logger.info('claim-checked batch was delivered before', {
-        key: message.claimCheck,
-        deliveredAt: spooled.receipt.deliveredAt,
-      });
-      return {
-        tenantId: message.tenantId,
-        batchId: spooled.receipt.batchId,
-        delivered: 0,
-        records: 0,
-        rejected: 0,
-        alreadyDelivered: true,
-      };
-    }
-    batch = spooled.batch;
-    spoolKey = message.claimCheck;
-  } else {
-    batch = message;
+  const loaded = await loadBatch(message, deps);
+  if (loaded === null) {
+    // A redelivery of a message already processed: its receipt says so; deliver nothing again.
+    const none = { batchId: null, delivered: 0, records: 0, rejected: 0 };
+    return { tenantId: message.tenantId, ...none, alreadyDelivered: true };
   }
+  const { batch, spoolKey } = loaded;
 
   const { events, rejects } = normalizeBatch(batch);
   const records = packRecords(events);
