@@ -63,13 +63,6 @@ locals {
           Resource = ["${local.lake_arn}/spool/*", "${local.lake_arn}/rejects/*", "${local.lake_arn}/usage/*"]
         },
         {
-          # A claim check whose SendMessage failed is removed again.
-          Sid      = "SpoolCleanup"
-          Effect   = "Allow"
-          Action   = ["s3:DeleteObject"]
-          Resource = ["${local.lake_arn}/spool/*"]
-        },
-        {
           Sid      = "Idempotency"
           Effect   = "Allow"
           Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
@@ -95,9 +88,10 @@ locals {
           Resource = module.firehose.stream_arns
         },
         {
+          # Read a claim-checked batch; replace its body by the delivery receipt (shared/ingest/spool.ts).
           Sid      = "Spool"
           Effect   = "Allow"
-          Action   = ["s3:GetObject", "s3:DeleteObject"]
+          Action   = ["s3:GetObject", "s3:PutObject"]
           Resource = ["${local.lake_arn}/spool/*"]
         },
         {

@@ -66,7 +66,7 @@ module "lake_bucket" {
     { id = "parquet-v2-month", prefix = "parquet-v2-month/", expiration_days = var.parquet_retention_days + 45 },
     { id = "rejects", prefix = "rejects/", expiration_days = var.rejects_retention_days },
     { id = "firehose-errors", prefix = "errors/firehose/", expiration_days = var.firehose_errors_retention_days },
-    { id = "spool", prefix = "spool/", expiration_days = var.spool_retention_days },
+    { id = "spool", prefix = "spool/", expiration_days = local.spool_expiration_days },
     { id = "staging", prefix = "staging/", expiration_days = var.staging_retention_days },
     { id = "failures", prefix = "failures/", expiration_days = var.failures_retention_days },
     { id = "archive-dlq", prefix = "archive/dlq/", expiration_days = var.dlq_archive_retention_days },

@@ -31,10 +31,15 @@ variable "firehose_errors_retention_days" {
   default     = 14
 }
 
-variable "spool_retention_days" {
-  description = "Days claim-checked batches (spool/) are kept; split deletes them once handed to Firehose."
+variable "spool_expiry_margin_days" {
+  description = "Days the spool/ lifecycle rule adds to the longest a claim check can point at its spool object (spool.tf: the batch queue's and its DLQ's retention once per stay, stays = 2 + the sweeper's maxRedrives, plus dlq_archive_retention_days). split replaces a delivered body by its receipt at once; the expiry is a backstop that cannot be set shorter than the pointers."
   type        = number
-  default     = 3
+  default     = 7
+
+  validation {
+    condition     = var.spool_expiry_margin_days >= 1
+    error_message = "spool_expiry_margin_days must be at least 1."
+  }
 }
 
 variable "staging_retention_days" {

@@ -331,17 +331,12 @@ async function enqueue(deps: IngestDeps, message: BatchMessage): Promise<void> {
   }
   const key = spoolKey(message.tenantId, randomUUID());
   await deps.store.put(key, body, { contentType: 'application/json' });
-  try {
-    await deps.queue.send({
-      body: JSON.stringify({ v: 1, tenantId: message.tenantId, claimCheck: key }),
-      groupId: message.tenantId,
-    });
-  } catch (error) {
-    // The batch is not accepted: remove its spool object (best effort; split never sees it).
-    await deps.store.delete([key]).catch((cleanup: unknown) => {
-      deps.obs.logger.warn('could not remove an orphaned spool object', { key, error: cleanup });
-    });
-    throw error;
-  }
+  // A failed send is not a proof that SQS holds no pointer (a timeout after it stored the message):
+  // the body stays for split either way (shared/ingest/spool.ts), and the spool/ lifecycle rule
+  // removes an orphan. The batch is not accepted: the agent's retry spools it again.
+  await deps.queue.send({
+    body: JSON.stringify({ v: 1, tenantId: message.tenantId, claimCheck: key }),
+    groupId: message.tenantId,
+  });
   deps.obs.metrics.addMetric('claimChecks', MetricUnit.Count, 1);
 }

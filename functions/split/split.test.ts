@@ -265,7 +265,7 @@ describe('split handler', () => {
     expect(delivered).toEqual(new Set(['b-ok-1', 'b-ok-2']));
   });
 
-  it('follows a claim check, deletes the spool object after delivery, and treats a redelivery as done', async () => {
+  it('follows a claim check, replaces the spool body by its delivery receipt, and acknowledges a redelivery without delivering again', async () => {
     // Prepare
     const key = spoolKey('acme-corp', 'c0ffee');
     await store.put(key, JSON.stringify(batch({ batchId: 'b-spooled' })));
@@ -277,10 +277,39 @@ describe('split handler', () => {
     expect(first.batchItemFailures).toEqual([]);
     expect(again.batchItemFailures).toEqual([]);
     expect(stream.records.reduce((n, r) => n + r.events, 0)).toBe(2);
-    expect(await store.get(key)).toBeNull();
+    const receipt = JSON.parse(Buffer.from((await store.get(key)) ?? []).toString('utf8')) as unknown;
+    expect(receipt).toEqual({
+      v: 1,
+      kind: 'delivered',
+      tenantId: 'acme-corp',
+      batchId: 'b-spooled',
+      deliveredAt: NOW.toISOString(),
+      events: 2,
+      records: 2,
+      rejected: 1,
+    });
     const rejects: string[] = [];
     for await (const object of store.list('rejects/')) rejects.push(object.key);
     expect(rejects).toEqual(['rejects/tenant_id=acme-corp/dt=2026-11-24/b-spooled~pc-001.json']);
+  });
+
+  it('fails a claim check whose spool object is gone without a delivery receipt, and delivers nothing', async () => {
+    // Prepare: the lifecycle (or anything) removed a body split never delivered.
+    const key = spoolKey('acme-corp', 'gone');
+    const message = JSON.stringify({ v: 1, tenantId: 'acme-corp', claimCheck: key });
+    const failures: string[] = [];
+    // Act
+    const response = await handler({ Records: [record(message, 'm-gone')] }, context());
+    for await (const object of store.list('failures/')) {
+      const data = await store.get(object.key);
+      failures.push(
+        (JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { errorClass: string }).errorClass,
+      );
+    }
+    // Assess: the message stays on the queue (then the DLQ), recorded with its own error class.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-gone' }]);
+    expect(stream.records).toHaveLength(0);
+    expect(failures).toEqual(['SpoolObjectMissingError']);
   });
 
   it('keeps the spool object when delivery fails, so the retry finds it', async () => {

@@ -4,25 +4,28 @@
  * Per message: load the claim check (if any) from the spool, normalise every event
  * (normalize.ts), pack them into JSON Lines records of one tenant and one date each (at most
  * 500 events and 1,000 KiB a record, FIREHOSE_LIMITS), put them on the tenant's stream, write the
- * rejects to `rejects/tenant_id=T/dt=<received date>/...` (same key on a redelivery), and delete
- * the spool object last. Any failure throws: the message stays on the queue, is retried, and
- * after maxReceiveCount goes to the DLQ (each failure is recorded beside it for the dlq-sweeper,
- * shared/dlq/failure-record.ts). A redelivery after a partial success puts the same
- * events again with the same ids; every reader dedups by (tenant, device_id, event_id).
+ * rejects to `rejects/tenant_id=T/dt=<received date>/...` (same key on a redelivery), and replace
+ * the spool body by its delivery receipt last (shared/ingest/spool.ts: a receipt acknowledges a
+ * redelivery without delivering again; a spool object that is simply gone is a fault,
+ * SpoolObjectMissingError, never taken for "delivered"). Any failure throws: the message stays on
+ * the queue, is retried, and after maxReceiveCount goes to the DLQ (each failure is recorded
+ * beside it for the dlq-sweeper, shared/dlq/failure-record.ts). A redelivery after a partial
+ * success puts the same events again with the same ids; every reader dedups by
+ * (tenant, device_id, event_id).
  */
 import type { SQSRecord } from 'aws-lambda';
 import { recordFailureQuietly } from '../../shared/dlq/failure-record.js';
 import {
   type BatchMessage,
-  BatchMessageError,
   isClaimCheck,
-  parseBatchMessage,
   parseQueueMessage,
+  type QueueMessage,
   type RejectedEvent,
 } from '../../shared/domain/batch-message.js';
 import { STORED_COLUMNS, type StoredEvent } from '../../shared/domain/event.js';
 import { normalizeEvent } from '../../shared/domain/normalize.js';
 import { writeRejects } from '../../shared/ingest/rejects.js';
+import { readSpool, recordDelivery } from '../../shared/ingest/spool.js';
 import { MetricUnit, type Observability } from '../../shared/observability/index.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import {
@@ -54,7 +57,7 @@ export interface SplitOutcome {
   delivered: number;
   records: number;
   rejected: number;
-  /** The claim check pointed at a spool object that is gone: the batch was delivered before. */
+  /** The claim check's spool object is a delivery receipt: the batch was delivered before. */
   alreadyDelivered: boolean;
 }
 
@@ -131,49 +134,55 @@ export function normalizeBatch(batch: BatchMessage): { events: StoredEvent[]; re
   return { events, rejects };
 }
 
+/**
+ * The batch a queue message carries, or the one its claim check points at (with the spool key);
+ * null when the spool object is the receipt of an earlier delivery. A spool object that is gone
+ * throws SpoolObjectMissingError: never delivered, so never acknowledged.
+ */
+async function loadBatch(
+  message: QueueMessage,
+  deps: SplitDeps,
+): Promise<{ batch: BatchMessage; spoolKey: string | null } | null> {
+  if (!isClaimCheck(message)) return { batch: message, spoolKey: null };
+  const spooled = await readSpool(deps.store, message.claimCheck, message.tenantId);
+  if (spooled.kind === 'batch') return { batch: spooled.batch, spoolKey: message.claimCheck };
+  deps.obs.logger.info('claim-checked batch was delivered before', {
+    key: message.claimCheck,
+    batchId: spooled.receipt.batchId,
+    deliveredAt: spooled.receipt.deliveredAt,
+  });
+  return null;
+}
+
 /** Processes one queue message body end to end (see the file comment). */
 export async function processMessage(body: string, deps: SplitDeps): Promise<SplitOutcome> {
   const message = parseQueueMessage(body);
-  let batch: BatchMessage;
-  let spoolKey: string | null = null;
-  if (isClaimCheck(message)) {
-    spoolKey = message.claimCheck;
-    const data = await deps.store.get(spoolKey);
-    if (data === null) {
-      // Deleted only after a full success: a redelivery of a message already processed.
-      deps.obs.logger.warn('claim-checked batch is gone; it was delivered before', { key: spoolKey });
-      return {
-        tenantId: message.tenantId,
-        batchId: null,
-        delivered: 0,
-        records: 0,
-        rejected: 0,
-        alreadyDelivered: true,
-      };
-    }
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(data).toString('utf8'));
-    } catch (error) {
-      throw new BatchMessageError(`spool object ${spoolKey} is not JSON`, { cause: error });
-    }
-    batch = parseBatchMessage(decoded);
-    if (batch.tenantId !== message.tenantId) {
-      throw new BatchMessageError(
-        `spool object ${spoolKey} holds tenant ${batch.tenantId}, not ${message.tenantId}`,
-      );
-    }
-  } else {
-    batch = message;
+  const loaded = await loadBatch(message, deps);
+  if (loaded === null) {
+    // A redelivery of a message already processed: its receipt says so; deliver nothing again.
+    const none = { batchId: null, delivered: 0, records: 0, rejected: 0 };
+    return { tenantId: message.tenantId, ...none, alreadyDelivered: true };
   }
+  const { batch, spoolKey } = loaded;
 
   const { events, rejects } = normalizeBatch(batch);
   const records = packRecords(events);
   if (records.length > 0) await deps.stream.putRecords(records);
   await writeRejects(deps.store, { ...batch, rejects });
   deps.usage?.record(batchUsage(batch, events.length, rejects.length));
-  if (spoolKey !== null) await deps.usage?.flush(); // before the spool object, whose absence means "counted"
-  if (spoolKey !== null) await deps.store.delete([spoolKey]);
+  if (spoolKey !== null) {
+    await deps.usage?.flush(); // before the receipt, which also means "counted"
+    await recordDelivery(deps.store, spoolKey, {
+      v: 1,
+      kind: 'delivered',
+      tenantId: batch.tenantId,
+      batchId: batch.batchId,
+      deliveredAt: deps.clock.now().toISOString(),
+      events: events.length,
+      records: records.length,
+      rejected: rejects.length,
+    });
+  }
 
   const lagMs = deps.clock.now().getTime() - Date.parse(batch.receivedAt);
   deps.obs.metrics.addMetric('acceptToDeliveryLag', MetricUnit.Milliseconds, Math.max(0, lagMs));

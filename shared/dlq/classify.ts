@@ -46,6 +46,7 @@ export const DEFAULT_CLASSIFY_RULES: Readonly<ClassifyRules> = Object.freeze({
   ],
   permanentErrors: [
     'BatchMessageError',
+    'SpoolObjectMissingError',
     'BadFanOutMessageError',
     'SyntaxError',
     'TypeError',

@@ -6,7 +6,8 @@
  *   both (events to Firehose, rejects to `rejects/`).
  * - `ClaimCheckMessage`: when the serialised BatchMessage is over MAX_QUEUE_MESSAGE_BYTES, the
  *   BatchMessage is written to the object store under `spool/tenant_id=T/ID.json` and the queue
- *   carries only its key. Split deletes the spool object once the batch is delivered.
+ *   carries only its key. Split replaces the body by a delivery receipt once the batch is
+ *   delivered (shared/ingest/spool.ts).
  */
 import { z } from 'zod';
 import { EVENT_TYPES } from './event.js';

@@ -12,7 +12,7 @@
  *   staging/RUN/tenant_id=T/dt=D/           conversion output before promotion (fresh per attempt)
  *   staging/RUN/tenant_id=T/month=M/        compaction output before promotion
  *   rejects/tenant_id=T/dt=D/BATCH.json     invalid events with their reasons (dt = day received)
- *   spool/tenant_id=T/ID.json               claim-checked batches too big for one queue message
+ *   spool/tenant_id=T/ID.json               claim-checked batches too big for one queue message (then their delivery receipts)
  *   errors/firehose/...                     Firehose's error prefix
  *   failures/SHA256.json                    a failing function's record of a message (shared/dlq)
  *   archive/dlq/SOURCE/dt=D/RUN-N.jsonl     dead letters the dlq-sweeper kept for investigation

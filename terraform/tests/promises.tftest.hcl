@@ -166,7 +166,6 @@ run "buckets" {
       module.lake_bucket.lifecycle_rules["parquet-v2"].prefix == "parquet-v2/" &&
       module.lake_bucket.lifecycle_rules["parquet-v2"].expiration_days == module.lake_bucket.lifecycle_rules["parquet"].expiration_days &&
       module.lake_bucket.lifecycle_rules["rejects"].prefix == "rejects/" &&
-      module.lake_bucket.lifecycle_rules["spool"].expiration_days <= 7 &&
       module.lake_bucket.lifecycle_rules["staging"].expiration_days <= 7 &&
       module.lake_bucket.lifecycle_rules["leases"].prefix == "state/leases/" &&
       module.lake_bucket.lifecycle_rules["leases"].expiration_days == 1 &&
@@ -174,7 +173,7 @@ run "buckets" {
       module.lake_bucket.lifecycle_rules["usage"].prefix == "usage/" &&
       module.lake_bucket.lifecycle_rules["usage"].expiration_days >= module.lake_bucket.lifecycle_rules["parquet-v2"].expiration_days
     )
-    error_message = "The lake's lifecycle: raw and archive/raw windows, 5 years of Parquet, rejects, short spool, staging and leftover leases, Firehose errors, usage records at least as long as the data."
+    error_message = "The lake's lifecycle: raw and archive/raw windows, 5 years of Parquet, rejects, staging and leftover leases, Firehose errors, usage records at least as long as the data."
   }
 
   assert {

@@ -196,7 +196,8 @@ export async function createKit(
   const root = options.inMemoryFs && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = await mkdtemp(join(root, 'oplake-dlq-'));
   const clock = new TestClock();
-  const lake = new FileObjectStore(join(dir, 'lake'));
+  // Objects carry the test clock's time, as S3 stamps LastModified (lifecycle.ts ages them by it).
+  const lake = new FileObjectStore(join(dir, 'lake'), { clock });
   const store = new FaultyStore(lake);
   const queue = new DiskQueue(join(dir, 'queue'), {
     maxReceiveCount: options.maxReceiveCount ?? 2,

@@ -7,16 +7,29 @@
  * transaction on Linux file systems: the destination folder's fsync commits the source's side too.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import type { Clock } from '../../ports/clock.js';
 import type { ObjectInfo, ObjectMove, ObjectStore } from '../../ports/object-store.js';
 import { syncDir } from './fs-durable.js';
 
 /** Keys whose size and time `list` looks up at once. */
 const STAT_CHUNK = 64;
 
+export interface FileObjectStoreOptions {
+  /**
+   * Stamps every object written (put, copy) with this clock's time as its `lastModified`, as S3
+   * stamps LastModified, so tests that move a clock can age objects (lifecycle.ts). Without it
+   * the file system's time stands.
+   */
+  clock?: Clock;
+}
+
 export class FileObjectStore implements ObjectStore {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly options: FileObjectStoreOptions = {},
+  ) {}
 
   /** The file behind a key (local engines such as DuckDB read these paths directly). */
   pathOf(key: string): string {
@@ -44,7 +57,15 @@ export class FileObjectStore implements ObjectStore {
     } finally {
       await handle.close();
     }
+    await this.stamp(tmp);
     await rename(tmp, path);
+  }
+
+  /** Sets a file's times to the clock's now (a rename keeps them). */
+  private async stamp(path: string): Promise<void> {
+    if (this.options.clock === undefined) return;
+    const now = this.options.clock.now();
+    await utimes(path, now, now);
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -118,6 +139,7 @@ export class FileObjectStore implements ObjectStore {
     await mkdir(dirname(target), { recursive: true });
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await copyFile(this.pathOf(fromKey), tmp);
+    await this.stamp(tmp);
     await rename(tmp, target);
   }
 

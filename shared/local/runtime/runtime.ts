@@ -30,10 +30,10 @@ import {
   type BatchMessage,
   BatchMessageError,
   isClaimCheck,
-  parseBatchMessage,
   parseQueueMessage,
 } from '../../domain/batch-message.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from '../../ingest/rate-limiter.js';
+import { readSpool, SpoolObjectMissingError } from '../../ingest/spool.js';
 import {
   createObservability,
   type Observability,
@@ -214,7 +214,11 @@ function definedOnly<T extends Record<string, number | undefined>>(values: T): {
   };
 }
 
-/** Every batch the queue holds, claim checks resolved from the spool (a missing spool object is skipped). */
+/**
+ * Every batch the queue holds, claim checks resolved from the spool (shared/ingest/spool.ts): a
+ * delivered one (its receipt) and a lost one (SpoolObjectMissingError, which split dead-letters)
+ * are skipped.
+ */
 async function queuedBatches(queue: DiskQueue, store: FileObjectStore): Promise<BatchMessage[]> {
   const batches: BatchMessage[] = [];
   for (const body of await queue.bodies()) {
@@ -224,11 +228,11 @@ async function queuedBatches(queue: DiskQueue, store: FileObjectStore): Promise<
         batches.push(message);
         continue;
       }
-      const spooled = await store.get(message.claimCheck);
-      if (spooled) batches.push(parseBatchMessage(JSON.parse(Buffer.from(spooled).toString('utf8'))));
+      const spooled = await readSpool(store, message.claimCheck, message.tenantId);
+      if (spooled.kind === 'batch') batches.push(spooled.batch);
     } catch (error) {
       // A message split cannot read either: it dead-letters it; it answers no interrupted batch.
-      if (!(error instanceof BatchMessageError || error instanceof SyntaxError)) throw error;
+      if (!(error instanceof BatchMessageError || error instanceof SpoolObjectMissingError)) throw error;
     }
   }
   return batches;

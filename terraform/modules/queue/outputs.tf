@@ -59,3 +59,13 @@ output "consumer_timeout_seconds" {
   description = "The consumer timeout the visibility timeout was sized for."
   value       = var.consumer_timeout_seconds
 }
+
+output "message_retention_seconds" {
+  description = "How long the queue keeps an undelivered message."
+  value       = aws_sqs_queue.this.message_retention_seconds
+}
+
+output "dlq_message_retention_seconds" {
+  description = "How long the DLQ keeps a dead letter."
+  value       = aws_sqs_queue.dlq.message_retention_seconds
+}
