@@ -12,7 +12,7 @@ locals {
   glue_read_table_arns = [for t in values(module.glue.table_names) : "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/${t}"]
   # ctas-runner's temporary CTAS tables: shared/adapters/aws/athena-conversion-engine.ts
   # tempTableName (tmp_conv_...) and athena-compaction-engine.ts monthTempTableName (tmp_comp_...);
-  # test/terraform/iam-matches-code.test.ts holds the names the code makes to these prefixes.
+  # test/terraform/ctas-temp-tables-match-code.test.ts holds the names the code makes to them.
   ctas_temp_table_prefixes = ["tmp_conv_", "tmp_comp_"]
   ctas_temp_table_arns     = [for p in local.ctas_temp_table_prefixes : "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/${p}*"]
 
