@@ -8,30 +8,69 @@ locals {
 
   glue_catalog_arn  = "arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog"
   glue_database_arn = "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${module.glue.database_name}"
-  glue_tables_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/*"
+  # The tables the functions read (raw_events, events_v2, events, events_month).
+  glue_read_table_arns = [for t in values(module.glue.table_names) : "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/${t}"]
+  # ctas-runner's temporary CTAS tables: shared/adapters/aws/athena-conversion-engine.ts
+  # tempTableName (tmp_conv_...) and athena-compaction-engine.ts monthTempTableName (tmp_comp_...);
+  # test/terraform/ctas-temp-tables-match-code.test.ts holds the names the code makes to them.
+  ctas_temp_table_prefixes = ["tmp_conv_", "tmp_comp_"]
+  ctas_temp_table_arns     = [for p in local.ctas_temp_table_prefixes : "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${module.glue.database_name}/${p}*"]
 
+  # Each role uses the key only through the services it reaches it by (kms:ViaService): S3
+  # objects (Athena reads and writes them through S3 with the caller's credentials), SQS
+  # messages (producers and consumers, the Lambda event source mappings included: both actions,
+  # as a consumer's receive can move a message to the DLQ), DynamoDB items, the SSM SecureString,
+  # the SNS alarm topic. Firehose needs no grant from its producers: it uses its own KMS grant.
+  kms_services = {
+    ingest           = ["dynamodb", "s3", "sqs", "ssm"]
+    split            = ["s3", "sqs"]
+    ctas_runner      = ["s3", "sqs"]
+    nightly          = ["s3"]
+    search           = ["dynamodb", "s3", "ssm"]
+    dlq_sweeper      = ["s3", "sns", "sqs"]
+    nightly_workflow = ["s3", "sqs"]
+  }
   kms_statement = {
-    Sid      = "LakeKey"
-    Effect   = "Allow"
-    Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    Resource = [module.kms.key_arn]
+    for role, services in local.kms_services : role => {
+      Sid       = "LakeKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = [module.kms.key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = [for svc in services : "${svc}.${local.region}.amazonaws.com"] } }
+    }
   }
 
-  # Athena runs the query with the caller's credentials: results bucket access is the caller's.
-  athena_results_statements = [
-    {
-      Sid      = "AthenaResultsBucket"
-      Effect   = "Allow"
-      Action   = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"]
-      Resource = [local.results_arn]
-    },
-    {
-      Sid      = "AthenaResultsObjects"
-      Effect   = "Allow"
-      Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-      Resource = ["${local.results_arn}/*"]
-    },
-  ]
+  # Athena runs the query with the caller's credentials: results bucket access is the caller's,
+  # under the output location its workgroup enforces (conversion/, search/<workgroup>/).
+  athena_results_statements = {
+    for role, prefix in { ctas_runner = "conversion/", search = "search/" } : role => [
+      {
+        Sid      = "AthenaResultsBucket"
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+        Resource = [local.results_arn]
+      },
+      {
+        Sid       = "AthenaResultsList"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = [local.results_arn]
+        Condition = { StringLike = { "s3:prefix" = ["${prefix}*"] } }
+      },
+      {
+        Sid      = "AthenaResultsObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        Resource = ["${local.results_arn}/${prefix}*"]
+      },
+    ]
+  }
+
+  # What ctas-runner reads, writes and lists in the lake (Athena lists each location it reads
+  # and the staging prefix it writes). Tenant-day leases: shared/adapters/aws/s3-day-leases.ts.
+  ctas_runner_prefixes = ["raw/", "archive/raw/", "parquet/", "parquet-v2/", "parquet-v2-month/", "staging/", "failures/", "state/leases/"]
+  # What search reads through Athena: the tenant's partitions of the data areas (layout.ts).
+  search_prefixes = ["raw/", "parquet/", "parquet-v2/", "parquet-v2-month/"]
 
   # shared/domain/layout.ts prefixes of the retention areas the nightly job enforces.
   # parquet covers both layouts: parquet-v2/ and the previous layout's parquet/.
@@ -74,7 +113,7 @@ locals {
           Action   = ["ssm:GetParameter"]
           Resource = [aws_ssm_parameter.token_keys.arn]
         },
-        local.kms_statement,
+        local.kms_statement["ingest"],
       ]
     }
 
@@ -107,7 +146,7 @@ locals {
           Action   = ["s3:GetObject", "s3:PutObject"]
           Resource = ["${local.lake_arn}/failures/*"]
         },
-        local.kms_statement,
+        local.kms_statement["split"],
       ]
     }
 
@@ -126,37 +165,36 @@ locals {
           Resource = [module.conversion_workgroup.arn]
         },
         {
-          Sid    = "Glue"
-          Effect = "Allow"
-          Action = [
-            "glue:GetDatabase",
-            "glue:GetTable",
-            "glue:CreateTable",
-            "glue:DeleteTable",
-          ]
-          Resource = [local.glue_catalog_arn, local.glue_database_arn, local.glue_tables_arn]
+          Sid      = "GlueRead"
+          Effect   = "Allow"
+          Action   = ["glue:GetDatabase", "glue:GetTable"]
+          Resource = concat([local.glue_catalog_arn, local.glue_database_arn], local.glue_read_table_arns, local.ctas_temp_table_arns)
         },
         {
-          Sid      = "LakeList"
+          # CTAS creates its temporary table, DROP TABLE removes it: those tables only.
+          Sid      = "GlueTempTables"
           Effect   = "Allow"
-          Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+          Action   = ["glue:CreateTable", "glue:DeleteTable"]
+          Resource = concat([local.glue_catalog_arn, local.glue_database_arn], local.ctas_temp_table_arns)
+        },
+        {
+          Sid      = "LakeLocation"
+          Effect   = "Allow"
+          Action   = ["s3:GetBucketLocation"]
           Resource = [local.lake_arn]
         },
         {
-          Sid    = "LakeObjects"
-          Effect = "Allow"
-          Action = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-          Resource = [
-            "${local.lake_arn}/raw/*",
-            "${local.lake_arn}/archive/raw/*",
-            "${local.lake_arn}/parquet/*",
-            "${local.lake_arn}/parquet-v2/*",
-            "${local.lake_arn}/parquet-v2-month/*",
-            "${local.lake_arn}/staging/*",
-            "${local.lake_arn}/failures/*",
-            # Tenant-day leases (shared/adapters/aws/s3-day-leases.ts): conditional put/get/delete.
-            "${local.lake_arn}/state/leases/*",
-          ]
+          Sid       = "LakeList"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.lake_arn]
+          Condition = { StringLike = { "s3:prefix" = [for p in local.ctas_runner_prefixes : "${p}*"] } }
+        },
+        {
+          Sid      = "LakeObjects"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+          Resource = [for p in local.ctas_runner_prefixes : "${local.lake_arn}/${p}*"]
         },
         {
           Sid      = "UsageMeter"
@@ -170,8 +208,8 @@ locals {
           Action   = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
           Resource = [module.nightly_workflow.state_machine_arn]
         },
-        local.kms_statement,
-      ], local.athena_results_statements)
+        local.kms_statement["ctas_runner"],
+      ], local.athena_results_statements["ctas_runner"])
     }
 
     nightly = {
@@ -198,7 +236,7 @@ locals {
           Action   = ["s3:PutObject", "s3:GetObject"]
           Resource = ["${local.lake_arn}/nightly/*"]
         },
-        local.kms_statement,
+        local.kms_statement["nightly"],
       ]
     }
 
@@ -244,7 +282,7 @@ locals {
           Action   = ["sns:Publish"]
           Resource = [aws_sns_topic.alarms.arn]
         },
-        local.kms_statement,
+        local.kms_statement["dlq_sweeper"],
       ]
     }
 
@@ -266,19 +304,27 @@ locals {
           Sid      = "Glue"
           Effect   = "Allow"
           Action   = ["glue:GetDatabase", "glue:GetTable"]
-          Resource = [local.glue_catalog_arn, local.glue_database_arn, local.glue_tables_arn]
+          Resource = concat([local.glue_catalog_arn, local.glue_database_arn], local.glue_read_table_arns)
         },
         {
-          Sid      = "LakeList"
+          Sid      = "LakeLocation"
           Effect   = "Allow"
-          Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+          Action   = ["s3:GetBucketLocation"]
           Resource = [local.lake_arn]
+        },
+        {
+          # Athena lists each partition location it reads: tenant_id=T/... under these areas.
+          Sid       = "LakeList"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.lake_arn]
+          Condition = { StringLike = { "s3:prefix" = [for p in local.search_prefixes : "${p}*"] } }
         },
         {
           Sid      = "LakeRead"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = ["${local.lake_arn}/raw/*", "${local.lake_arn}/parquet/*", "${local.lake_arn}/parquet-v2/*", "${local.lake_arn}/parquet-v2-month/*"]
+          Resource = [for p in local.search_prefixes : "${local.lake_arn}/${p}*"]
         },
         {
           Sid      = "QueryRegistry"
@@ -298,8 +344,8 @@ locals {
           Action   = ["ssm:GetParameter"]
           Resource = [aws_ssm_parameter.token_keys.arn]
         },
-        local.kms_statement,
-      ], local.athena_results_statements)
+        local.kms_statement["search"],
+      ], local.athena_results_statements["search"])
     }
   }
 }

@@ -44,8 +44,11 @@ module "kms" {
 
   alias       = var.name
   description = "oplake ${var.name}: lake, Athena results, tables, token keys, alarms"
-  # CloudWatch alarms publish to the encrypted alarm topic.
-  service_principals = ["cloudwatch.amazonaws.com"]
+  # CloudWatch alarms (every alarm of the deployment is named <name>-...) publish to the
+  # encrypted alarm topic.
+  service_principals = {
+    "cloudwatch.amazonaws.com" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"
+  }
 }
 
 module "lake_bucket" {
@@ -133,6 +136,7 @@ module "batch_queue" {
   name                     = "${var.name}-batches"
   consumer_timeout_seconds = local.timeouts.split
   max_message_size         = 1048576
+  kms_key_arn              = module.kms.key_arn
   sdk_attribute_setter     = var.sqs_attributes_via_sdk
 }
 
@@ -144,4 +148,5 @@ module "fanout_queue" {
   consumer_timeout_seconds  = local.timeouts.ctas_runner
   max_message_size          = 262144
   message_retention_seconds = 86400
+  kms_key_arn               = module.kms.key_arn
 }

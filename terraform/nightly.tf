@@ -54,7 +54,7 @@ module "nightly_workflow" {
         Action   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
         Resource = ["${local.lake_arn}/nightly/*"]
       },
-      local.kms_statement,
+      local.kms_statement["nightly_workflow"],
     ]
   })
 

@@ -24,9 +24,12 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
   name        = each.key
   destination = "extended_s3"
 
+  # Records buffered in the stream are encrypted with the deployment key too (Firehose creates
+  # and manages its own KMS grant on it with the deployer's credentials: kms:CreateGrant).
   server_side_encryption {
     enabled  = true
-    key_type = "AWS_OWNED_CMK"
+    key_type = "CUSTOMER_MANAGED_CMK"
+    key_arn  = var.kms_key_arn
   }
 
   extended_s3_configuration {

@@ -34,6 +34,10 @@ output "settings" {
       buffering_interval   = try(one(s.extended_s3_configuration).buffering_interval, null)
       dynamic_partitioning = try(one(one(s.extended_s3_configuration).dynamic_partitioning_configuration).enabled, null)
       logging_enabled      = try(one(one(s.extended_s3_configuration).cloudwatch_logging_options).enabled, null)
+      s3_kms_key_arn       = try(one(s.extended_s3_configuration).kms_key_arn, null)
+      sse_enabled          = try(one(s.server_side_encryption).enabled, null)
+      sse_key_type         = try(one(s.server_side_encryption).key_type, null)
+      sse_key_arn          = try(one(s.server_side_encryption).key_arn, null)
       processors = [
         for p in try(one(one(s.extended_s3_configuration).processing_configuration).processors, []) : {
           type       = p.type

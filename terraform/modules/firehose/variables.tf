@@ -22,7 +22,7 @@ variable "bucket_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key the objects are encrypted with."
+  description = "Customer managed KMS key: the stream's server-side encryption (CUSTOMER_MANAGED_CMK) and the S3 objects it writes."
   type        = string
 }
 

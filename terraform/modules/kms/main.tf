@@ -32,16 +32,21 @@ locals {
           Resource  = "*"
         },
       ],
-      length(var.service_principals) == 0 ? [] : [
-        {
-          # Services that publish to encrypted resources on their own behalf (CloudWatch alarms
-          # to the encrypted SNS topic, CloudWatch Logs for encrypted log groups).
-          Sid       = "ServicesEncrypt"
+      [
+        for service, source_arn in var.service_principals : {
+          # A service that writes to an encrypted resource on its own behalf (CloudWatch alarm
+          # actions to the encrypted SNS topic), for this account's resources of this deployment
+          # only (aws:SourceAccount, aws:SourceArn: no other account's alarm can use the key).
+          Sid       = "ServiceEncrypt${join("", [for part in split(".", service) : title(part)])}"
           Effect    = "Allow"
-          Principal = { Service = var.service_principals }
+          Principal = { Service = service }
           Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
           Resource  = "*"
-        },
+          Condition = {
+            StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+            ArnLike      = { "aws:SourceArn" = source_arn }
+          }
+        }
       ],
     )
   }

@@ -12,3 +12,8 @@ output "alias_name" {
   description = "Alias of the key (alias/...)."
   value       = aws_kms_alias.this.name
 }
+
+output "policy_json" {
+  description = "The key policy (JSON), for the checks in tests/."
+  value       = aws_kms_key.this.policy
+}

@@ -21,9 +21,9 @@ variable "deletion_window_in_days" {
 }
 
 variable "service_principals" {
-  description = "Service principals allowed to use the key for their own deliveries (e.g. cloudwatch.amazonaws.com for alarms to an encrypted SNS topic)."
-  type        = list(string)
-  default     = []
+  description = "Service principals allowed to use the key for their own deliveries, each with the ARN pattern (aws:SourceArn, ArnLike) of the resources it acts for, e.g. { \"cloudwatch.amazonaws.com\" = \"arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME-*\" } for alarms to an encrypted SNS topic. aws:SourceAccount is always this account."
+  type        = map(string)
+  default     = {}
 }
 
 variable "tags" {

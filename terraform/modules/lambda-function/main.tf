@@ -71,7 +71,7 @@ resource "aws_lambda_function_url" "this" {
 }
 
 # Since October 2025 a new function URL needs both statements. Provider 5.100 cannot add the
-# lambda:InvokedViaFunctionUrl condition to the second one (added in provider 6.x as
+# lambda:InvokedViaFunctionUrl condition to the second one (added in provider 6.29.0 as
 # invoked_via_function_url): docs/deploy.md, "Function URL permissions".
 # aws_lambda_function_url itself adds an untracked "FunctionURLAllowPublicAccess" statement for
 # auth type NONE, so these use statement ids of their own (the same id would conflict).

@@ -16,7 +16,9 @@ resource "aws_sqs_queue" "dlq" {
   max_message_size          = min(var.max_message_size, local.provider_max_message_size)
   sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
   kms_master_key_id         = var.kms_key_arn
-  tags                      = var.tags
+  # How long SQS reuses a data key before calling KMS again (per queue and principal).
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : var.kms_data_key_reuse_period_seconds
+  tags                              = var.tags
 
   lifecycle {
     # Set by terraform_data.max_message_size when above the provider's limit.
@@ -32,6 +34,8 @@ resource "aws_sqs_queue" "this" {
   receive_wait_time_seconds  = 20
   sqs_managed_sse_enabled    = var.kms_key_arn == null ? true : null
   kms_master_key_id          = var.kms_key_arn
+  # How long SQS reuses a data key before calling KMS again (per queue and principal).
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : var.kms_data_key_reuse_period_seconds
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.max_receive_count

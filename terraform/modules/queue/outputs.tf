@@ -69,3 +69,14 @@ output "dlq_message_retention_seconds" {
   description = "How long the DLQ keeps a dead letter."
   value       = aws_sqs_queue.dlq.message_retention_seconds
 }
+
+output "encryption" {
+  description = "SSE settings of the queue and its DLQ as applied (the KMS key, its data key reuse period), for the checks in tests/."
+  value = {
+    for name, q in { queue              = aws_sqs_queue.this, dlq = aws_sqs_queue.dlq } : name => {
+      kms_master_key_id                 = q.kms_master_key_id
+      kms_data_key_reuse_period_seconds = q.kms_data_key_reuse_period_seconds
+      sqs_managed_sse_enabled           = q.sqs_managed_sse_enabled
+    }
+  }
+}

@@ -49,9 +49,20 @@ variable "max_receive_count" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for SSE; null uses SQS-managed SSE (SSE-SQS), which needs no KMS grants for producers and consumers."
+  description = "Customer managed KMS key for SSE-KMS of the queue and its DLQ (producers need kms:GenerateDataKey and kms:Decrypt, consumers kms:Decrypt); null uses SQS-managed SSE (SSE-SQS)."
   type        = string
   default     = null
+}
+
+variable "kms_data_key_reuse_period_seconds" {
+  description = "With kms_key_arn: seconds SQS reuses a data key before calling KMS again (60-86400; AWS's default 300). Longer means fewer KMS requests, a key disabled later takes effect later."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.kms_data_key_reuse_period_seconds >= 60 && var.kms_data_key_reuse_period_seconds <= 86400
+    error_message = "kms_data_key_reuse_period_seconds must be between 60 and 86400."
+  }
 }
 
 variable "tags" {
